@@ -1,0 +1,2 @@
+/** Ingot's controller module; see docs/architecture.md for its job and its public API. */
+package dev.ingot.controller;

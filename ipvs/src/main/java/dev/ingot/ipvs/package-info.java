@@ -1,0 +1,2 @@
+/** Ingot's ipvs module; see docs/architecture.md for its job and its public API. */
+package dev.ingot.ipvs;
