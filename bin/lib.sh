@@ -32,5 +32,7 @@ ingot_env() {
   local root; root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
   JAVA_HOME=$(ingot_java_home) || return 1
   export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH" INGOT_ROOT="$root"
+  # Maven's bundled Guava warns about sun.misc.Unsafe on JDK 25; the flag exists only on JDK 23+, which we just chose.
+  case " ${MAVEN_OPTS:-} " in *unsafe-memory-access*) ;; *) export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" ;; esac
   command -v mvn >/dev/null || ingot_apt_install maven
 }

@@ -7,6 +7,7 @@ import dev.ingot.config.BfdProfile;
 import dev.ingot.config.Config;
 import dev.ingot.config.ConfigError;
 import dev.ingot.config.ConfigParser;
+import dev.ingot.config.ConfigView;
 import dev.ingot.config.IpAddresses;
 import dev.ingot.config.NodeSelector;
 import dev.ingot.config.Peer;
@@ -64,8 +65,11 @@ final class ConfigCommand implements Runnable {
             try {
                 text = file.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
                         : Files.readString(Path.of(file));
+            } catch (java.nio.file.NoSuchFileException e) {
+                err.println("ingot: cannot read " + file + ": no such file");
+                return 2;
             } catch (IOException | java.io.UncheckedIOException e) {
-                err.println("ingot: cannot read " + file + ": " + e.getMessage());
+                err.println("ingot: cannot read " + file + ": " + e);
                 return 2;
             }
             ConfigParser.Result result = ConfigParser.parse(text);
@@ -84,7 +88,7 @@ final class ConfigCommand implements Runnable {
                 return 1;
             }
             Config config = ((ConfigParser.Valid) result).config();
-            out.println(output == Format.json ? json(ConfigView.of(config)) : ConfigView.text(config));
+            out.println(output == Format.json ? json(ConfigView.of(config)) : Summary.text(config));
             return 0;
         }
     }
@@ -97,83 +101,9 @@ final class ConfigCommand implements Runnable {
         }
     }
 
-    /** The normalised configuration as the documented JSON shape (docs/cli.md). */
-    static final class ConfigView {
-        private ConfigView() {}
-
-        static Map<String, Object> of(Config c) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("peers", c.peers().stream().map(ConfigView::peer).toList());
-            m.put("pools", c.pools().stream().map(ConfigView::pool).toList());
-            m.put("bfdProfiles", c.bfdProfiles().stream().map(ConfigView::bfd).toList());
-            Map<String, String> communities = new LinkedHashMap<>();
-            c.communities().forEach((k, v) -> communities.put(k, v.toString()));
-            m.put("communities", communities);
-            return m;
-        }
-
-        static Map<String, Object> peer(Peer p) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("myAsn", p.myAsn());
-            m.put("peerAsn", p.peerAsn());
-            m.put("peerAddress", IpAddresses.format(p.peerAddress()));
-            m.put("peerPort", p.peerPort());
-            m.put("holdTimeSeconds", p.holdTime().getSeconds());
-            m.put("keepaliveTimeSeconds", p.keepaliveTime().getSeconds());
-            m.put("routerId", p.routerId().map(IpAddresses::format).orElse(null));
-            m.put("sourceAddress", p.sourceAddress().map(IpAddresses::format).orElse(null));
-            m.put("ebgpMultihop", p.ebgpMultihop());
-            m.put("passwordSet", p.password().isPresent());
-            m.put("bfdProfile", p.bfdProfile().orElse(null));
-            m.put("nodeSelectors", p.nodeSelectors().stream().map(ConfigView::selector).toList());
-            return m;
-        }
-
-        static Map<String, Object> selector(NodeSelector s) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("matchLabels", s.matchLabels());
-            m.put("matchExpressions", s.matchExpressions().stream().map(r -> {
-                Map<String, Object> e = new LinkedHashMap<>();
-                e.put("key", r.key());
-                e.put("operator", r.operator().text());
-                e.put("values", List.copyOf(r.values()));
-                return e;
-            }).toList());
-            return m;
-        }
-
-        static Map<String, Object> pool(Pool p) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", p.name());
-            m.put("protocol", p.protocol().toString());
-            m.put("cidrs", p.cidrs().stream().map(Object::toString).toList());
-            m.put("avoidBuggyIps", p.avoidBuggyIps());
-            m.put("autoAssign", p.autoAssign());
-            m.put("advertisements", p.advertisements().stream().map(ConfigView::advertisement).toList());
-            return m;
-        }
-
-        static Map<String, Object> advertisement(Advertisement a) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("aggregationLength", a.aggregationLength());
-            m.put("aggregationLengthV6", a.aggregationLengthV6());
-            m.put("localPref", a.localPref());
-            m.put("communities", a.communities().stream().map(Object::toString).toList());
-            return m;
-        }
-
-        static Map<String, Object> bfd(BfdProfile b) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", b.name());
-            m.put("receiveInterval", b.receiveIntervalMs());
-            m.put("transmitInterval", b.transmitIntervalMs());
-            m.put("detectMultiplier", b.detectMultiplier());
-            m.put("echoInterval", b.echoIntervalMs());
-            m.put("echoMode", b.echoMode());
-            m.put("passiveMode", b.passiveMode());
-            m.put("minimumTtl", b.minimumTtl());
-            return m;
-        }
+    /** A short human summary of a valid configuration. */
+    static final class Summary {
+        private Summary() {}
 
         /** A short human summary. */
         static String text(Config c) {
@@ -189,7 +119,7 @@ final class ConfigCommand implements Runnable {
                         p.password().isPresent() ? "  md5" : "", p.bfdProfile().map(b -> "  bfd " + b).orElse(""),
                         p.ebgpMultihop() ? "  multihop" : ""));
                 if (!p.nodeSelectors().equals(List.of(NodeSelector.EVERYTHING))) {
-                    p.nodeSelectors().forEach(s -> lines.add("  nodes: " + selector(s)));
+                    p.nodeSelectors().forEach(s -> lines.add("  on nodes: " + s));
                 }
             }
             for (Pool p : c.pools()) {

@@ -17,7 +17,14 @@ public final class Main implements Runnable {
 
     /** Runs a command line and returns its exit status (2 for usage errors, as every subcommand documents). */
     public static int execute(String... args) {
+        return execute(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /** As {@link #execute(String...)}, writing to the given streams. */
+    public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
         cl.setExitCodeExceptionMapper(e -> 2);
         cl.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("ingot: " + ex.getMessage());

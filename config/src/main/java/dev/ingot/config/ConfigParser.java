@@ -272,7 +272,7 @@ public final class ConfigParser {
                 }
             }
             Long port = f.containsKey("peer-port")
-                    ? y.unsigned(f.get("peer-port"), join(path, "peer-port"), 65535, "a TCP port (0-65535)") : 0L;
+                    ? y.unsigned(f.get("peer-port"), join(path, "peer-port"), 65535, "a TCP port (0-65535)") : Long.valueOf(0);
             Duration hold = holdTime(f.get("hold-time"), join(path, "hold-time"));
             Duration keepalive = hold == null ? null
                     : keepalive(f.get("keepalive-time"), join(path, "keepalive-time"), hold);

@@ -17,6 +17,22 @@ public record NodeSelector(Map<String, String> matchLabels, List<Requirement> ma
         matchExpressions = List.copyOf(matchExpressions);
     }
 
+    /** Kubernetes' selector syntax, as kubectl's {@code -l}: {@code rack=a,zone in (z1,z2),bgp,!drained}. */
+    @Override
+    public String toString() {
+        java.util.List<String> terms = new java.util.ArrayList<>();
+        matchLabels.forEach((k, v) -> terms.add(k + "=" + v));
+        for (Requirement r : matchExpressions) {
+            terms.add(switch (r.operator) {
+                case IN -> r.key + " in (" + String.join(",", r.values) + ")";
+                case NOT_IN -> r.key + " notin (" + String.join(",", r.values) + ")";
+                case EXISTS -> r.key;
+                case DOES_NOT_EXIST -> "!" + r.key;
+            });
+        }
+        return terms.isEmpty() ? "<all nodes>" : String.join(",", terms);
+    }
+
     public boolean matches(Map<String, String> labels) {
         for (var e : matchLabels.entrySet()) {
             if (!e.getValue().equals(labels.get(e.getKey()))) {
