@@ -1,0 +1,228 @@
+package dev.ingot.speaker.plan;
+
+import dev.ingot.config.Advertisement;
+import dev.ingot.config.Cidr;
+import dev.ingot.config.Community;
+import dev.ingot.config.Config;
+import dev.ingot.config.IpAddresses;
+import dev.ingot.config.Peer;
+import dev.ingot.config.Pool;
+import dev.ingot.speaker.plan.Plan.Decision;
+import dev.ingot.speaker.plan.Plan.Problem;
+import dev.ingot.speaker.plan.Plan.RealServer;
+import dev.ingot.speaker.plan.Plan.Reason;
+import dev.ingot.speaker.plan.Plan.Route;
+import dev.ingot.speaker.plan.Plan.VirtualService;
+import dev.ingot.speaker.plan.ServiceState.Endpoint;
+import dev.ingot.speaker.plan.ServiceState.EndpointPort;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The speaker's decisions as one pure function: {@link #plan(Input)}. The rules are MetalLB's (docs/speaker.md),
+ * plus the exclusion label, terminating-but-serving endpoints, memberlist failover and the IPVS dataplane.
+ */
+public final class Planner {
+    private Planner() {}
+
+    /** Nodes with this label (any value) announce nothing: the documented way to drain a node's routes. */
+    public static final String EXCLUDE_LABEL = "node.kubernetes.io/exclude-from-external-load-balancers";
+    /** Service annotation choosing the IPVS scheduler. */
+    public static final String SCHEDULER_ANNOTATION = "ingot.dev/ipvs-scheduler";
+    public static final String DEFAULT_SCHEDULER = "mh";
+    public static final Set<String> SCHEDULERS = Set.of("rr", "wrr", "lc", "wlc", "sh", "mh");
+
+    /**
+     * Everything a plan depends on.
+     *
+     * @param config the configuration in force
+     * @param node this node's name
+     * @param nodeLabels this node's labels
+     * @param services every Service the speaker knows, with its endpoints
+     * @param deadNodes nodes memberlist has declared dead: their endpoints get no traffic
+     * @param loadBalancerClass the class this installation serves; empty: only Services without a class
+     * @param previous the plan in force, whose choices are kept when an input is bad (may be null)
+     */
+    public record Input(Config config, String node, Map<String, String> nodeLabels,
+                        Collection<ServiceState> services, Set<String> deadNodes, Optional<String> loadBalancerClass,
+                        Plan previous) {}
+
+    public static Plan plan(Input in) {
+        List<ServiceState> services = new ArrayList<>(in.services());
+        services.sort(Comparator.comparing(ServiceState::key));
+        TreeMap<String, Decision> decisions = new TreeMap<>();
+        List<Problem> problems = new ArrayList<>();
+        TreeMap<Cidr, Route> routes = new TreeMap<>();
+        Map<Cidr, String> routeOwner = new TreeMap<>();
+        TreeMap<String, VirtualService> virtualServices = new TreeMap<>();
+        Set<InetAddress> vips = new LinkedHashSet<>();
+        boolean excluded = in.nodeLabels().containsKey(EXCLUDE_LABEL);
+
+        for (ServiceState s : services) {
+            Decision d = decide(in, s, excluded);
+            decisions.put(s.key(), d);
+            if (!d.announce()) {
+                continue;
+            }
+            Pool pool = in.config().pool(d.pool()).orElseThrow();
+            for (InetAddress ip : d.ips()) {
+                vips.add(ip);
+                for (Advertisement ad : pool.advertisements()) {
+                    Cidr prefix = new Cidr(ip, IpAddresses.bits(ip) == 32 ? ad.aggregationLength()
+                            : ad.aggregationLengthV6());
+                    Route existing = routes.get(prefix);
+                    if (existing == null) {
+                        routes.put(prefix, new Route(prefix, ad.localPref(), ad.communities(), Set.of(s.key())));
+                        routeOwner.put(prefix, s.key());
+                    } else if (existing.localPref() == ad.localPref()
+                            && Set.copyOf(existing.communities()).equals(Set.copyOf(ad.communities()))) {
+                        TreeSet<String> owners = new TreeSet<>(existing.services());
+                        owners.add(s.key());
+                        routes.put(prefix, new Route(prefix, existing.localPref(), existing.communities(), owners));
+                    } else {
+                        problems.add(new Problem(s.key(), prefix.toString(), "prefix " + prefix
+                                + " is also offered by " + routeOwner.get(prefix) + " with other attributes "
+                                + "(localpref " + existing.localPref() + ", communities " + existing.communities()
+                                + " against localpref " + ad.localPref() + ", communities " + ad.communities()
+                                + "); announcing " + routeOwner.get(prefix) + "'s"));
+                    }
+                }
+                for (ServiceState.Port port : s.ports()) {
+                    String key = vsKey(ip, port.protocol(), port.port());
+                    VirtualService vs = new VirtualService(ip, port.protocol(), port.port(),
+                            scheduler(in, s, ip, port, problems), s.key(), realServers(in, s, ip, port));
+                    VirtualService clash = virtualServices.putIfAbsent(key, vs);
+                    if (clash != null) {
+                        problems.add(new Problem(s.key(), port.protocol() + "/" + port.port(), "port "
+                                + port.protocol() + "/" + port.port() + " on " + IpAddresses.format(ip)
+                                + " is already used by " + clash.service() + "; it keeps the port"));
+                    }
+                }
+            }
+        }
+        List<Peer> peers = in.config().peers().stream().filter(p -> p.selects(in.nodeLabels())).toList();
+        return new Plan(decisions, peers, new ArrayList<>(routes.values()), vips,
+                new ArrayList<>(virtualServices.values()), problems);
+    }
+
+    private static Decision decide(Input in, ServiceState s, boolean excluded) {
+        if (!"LoadBalancer".equals(s.type())) {
+            return no(Reason.NOT_LOAD_BALANCER, List.of(), "");
+        }
+        if (!s.loadBalancerClass().equals(in.loadBalancerClass())) {
+            return no(Reason.OTHER_CLASS, List.of(), "");
+        }
+        if (s.ingressIps().isEmpty()) {
+            return no(Reason.NO_IP_ALLOCATED, List.of(), "");
+        }
+        List<InetAddress> ips = new ArrayList<>();
+        for (String text : s.ingressIps()) {
+            if (!IpAddresses.isLiteral(text)) {
+                return no(Reason.INVALID_IP, List.of(), "");
+            }
+            ips.add(IpAddresses.parse(text));
+        }
+        Optional<Pool> pool = in.config().pools().stream().filter(p -> ips.stream().allMatch(p::contains)).findFirst();
+        if (pool.isEmpty()) {
+            return no(Reason.IP_NOT_ALLOWED, ips, "");
+        }
+        String poolName = pool.get().name();
+        if (pool.get().protocol() != Pool.Protocol.BGP) {
+            return no(Reason.LAYER2_POOL, ips, poolName);
+        }
+        if (excluded) {
+            return no(Reason.EXCLUDED_NODE, ips, poolName);
+        }
+        boolean anyUsable = false;
+        boolean localUsable = false;
+        for (Endpoint e : s.endpoints()) {
+            if (usable(in, e)) {
+                anyUsable = true;
+                localUsable |= e.nodeName().equals(in.node());
+            }
+        }
+        if (!anyUsable) {
+            return no(Reason.NO_ENDPOINTS, ips, poolName);
+        }
+        if (s.localTrafficPolicy() && !localUsable) {
+            return no(Reason.NO_LOCAL_ENDPOINTS, ips, poolName);
+        }
+        return new Decision(true, "", ips, poolName);
+    }
+
+    private static Decision no(String reason, List<InetAddress> ips, String pool) {
+        return new Decision(false, reason, ips, pool);
+    }
+
+    /** Ready, or terminating but still serving (a rollout), on a node memberlist has not declared dead. */
+    private static boolean usable(Input in, Endpoint e) {
+        return !in.deadNodes().contains(e.nodeName()) && (e.ready() || (e.serving() && e.terminating()));
+    }
+
+    /**
+     * The endpoints behind one VIP port: all of them for Cluster, this node's for Local; same family as the VIP.
+     * Ready ones get weight 1 and terminating ones 0 (drained); when none is ready, the terminating-but-serving ones
+     * carry the traffic, as kube-proxy does.
+     */
+    private static List<RealServer> realServers(Input in, ServiceState s, InetAddress vip, ServiceState.Port port) {
+        List<Endpoint> scope = s.endpoints().stream()
+                .filter(e -> usable(in, e))
+                .filter(e -> !s.localTrafficPolicy() || e.nodeName().equals(in.node()))
+                .filter(e -> IpAddresses.isLiteral(e.address())
+                        && IpAddresses.bits(IpAddresses.parse(e.address())) == IpAddresses.bits(vip))
+                .toList();
+        boolean anyReady = scope.stream().anyMatch(Endpoint::ready);
+        TreeMap<String, RealServer> out = new TreeMap<>();
+        for (Endpoint e : scope) {
+            EndpointPort ep = e.ports().get(port.name());
+            if (ep == null || !ep.protocol().equals(port.protocol())) {
+                continue;
+            }
+            int weight = e.ready() || !anyReady ? 1 : 0;
+            InetAddress a = IpAddresses.parse(e.address());
+            String key = String.format("%032x/%05d", IpAddresses.toBigInteger(a), ep.port());
+            RealServer prev = out.get(key);
+            if (prev == null || prev.weight() < weight) {
+                out.put(key, new RealServer(a, ep.port(), weight, e.nodeName()));
+            }
+        }
+        return new ArrayList<>(out.values());
+    }
+
+    /** The annotation's scheduler; a bad value is reported and the one in force (or the default) is kept. */
+    private static String scheduler(Input in, ServiceState s, InetAddress vip, ServiceState.Port port,
+                                    List<Problem> problems) {
+        String wanted = s.annotations().get(SCHEDULER_ANNOTATION);
+        if (wanted == null || wanted.isBlank()) {
+            return DEFAULT_SCHEDULER;
+        }
+        if (SCHEDULERS.contains(wanted.strip())) {
+            return wanted.strip();
+        }
+        String kept = DEFAULT_SCHEDULER;
+        if (in.previous() != null) {
+            for (VirtualService vs : in.previous().virtualServices()) {
+                if (vs.vip().equals(vip) && vs.protocol().equals(port.protocol()) && vs.port() == port.port()) {
+                    kept = vs.scheduler();
+                }
+            }
+        }
+        problems.add(new Problem(s.key(), SCHEDULER_ANNOTATION, "annotation " + SCHEDULER_ANNOTATION + ": \"" + wanted
+                + "\" is not an IPVS scheduler Ingot supports (" + String.join(", ", new TreeSet<>(SCHEDULERS))
+                + "); keeping " + kept));
+        return kept;
+    }
+
+    private static String vsKey(InetAddress ip, String protocol, int port) {
+        return String.format("%03d/%032x/%s/%05d", IpAddresses.bits(ip), IpAddresses.toBigInteger(ip), protocol, port);
+    }
+}
