@@ -1,0 +1,102 @@
+package dev.ingot.speaker;
+
+import dev.ingot.speaker.plan.ServiceState;
+import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Turns Kubernetes objects into the planner's model; the only place that knows both. */
+final class KubeModel {
+    private KubeModel() {}
+
+    /** The label an EndpointSlice carries to name its Service. */
+    static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+
+    /** The Services with their EndpointSlices' endpoints. */
+    static List<ServiceState> services(Collection<Service> services, Collection<EndpointSlice> slices) {
+        Map<String, List<ServiceState.Endpoint>> byService = new HashMap<>();
+        for (EndpointSlice slice : slices) {
+            Map<String, String> labels = slice.getMetadata().getLabels();
+            String svc = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
+            if (svc == null) {
+                continue;
+            }
+            byService.computeIfAbsent(slice.getMetadata().getNamespace() + "/" + svc, k -> new ArrayList<>())
+                    .addAll(endpoints(slice));
+        }
+        List<ServiceState> out = new ArrayList<>(services.size());
+        for (Service s : services) {
+            String key = s.getMetadata().getNamespace() + "/" + s.getMetadata().getName();
+            out.add(service(s, byService.getOrDefault(key, List.of())));
+        }
+        return out;
+    }
+
+    static ServiceState service(Service s, List<ServiceState.Endpoint> endpoints) {
+        var spec = s.getSpec();
+        List<String> ips = new ArrayList<>();
+        if (s.getStatus() != null && s.getStatus().getLoadBalancer() != null
+                && s.getStatus().getLoadBalancer().getIngress() != null) {
+            for (LoadBalancerIngress i : s.getStatus().getLoadBalancer().getIngress()) {
+                if (i.getIp() != null && !i.getIp().isEmpty()) {
+                    ips.add(i.getIp());
+                }
+            }
+        }
+        List<ServiceState.Port> ports = new ArrayList<>();
+        if (spec != null && spec.getPorts() != null) {
+            for (ServicePort p : spec.getPorts()) {
+                if (p.getPort() != null) {
+                    ports.add(new ServiceState.Port(nz(p.getName()), p.getProtocol() == null ? "TCP" : p.getProtocol(),
+                            p.getPort()));
+                }
+            }
+        }
+        return new ServiceState(s.getMetadata().getNamespace(), s.getMetadata().getName(),
+                spec == null || spec.getType() == null ? "ClusterIP" : spec.getType(),
+                Optional.ofNullable(spec == null ? null : spec.getLoadBalancerClass()), ips,
+                spec != null && "Local".equals(spec.getExternalTrafficPolicy()), ports,
+                s.getMetadata().getAnnotations() == null ? Map.of() : s.getMetadata().getAnnotations(), endpoints);
+    }
+
+    /** One planner endpoint per address of every endpoint in the slice. */
+    static List<ServiceState.Endpoint> endpoints(EndpointSlice slice) {
+        Map<String, ServiceState.EndpointPort> ports = new HashMap<>();
+        if (slice.getPorts() != null) {
+            for (EndpointPort p : slice.getPorts()) {
+                if (p.getPort() != null) {
+                    ports.put(nz(p.getName()), new ServiceState.EndpointPort(
+                            p.getProtocol() == null ? "TCP" : p.getProtocol(), p.getPort()));
+                }
+            }
+        }
+        List<ServiceState.Endpoint> out = new ArrayList<>();
+        if (slice.getEndpoints() == null) {
+            return out;
+        }
+        for (Endpoint e : slice.getEndpoints()) {
+            EndpointConditions c = e.getConditions();
+            boolean ready = c == null || c.getReady() == null || c.getReady();
+            boolean serving = c == null || c.getServing() == null ? ready : c.getServing();
+            boolean terminating = c != null && Boolean.TRUE.equals(c.getTerminating());
+            for (String address : e.getAddresses() == null ? List.<String>of() : e.getAddresses()) {
+                out.add(new ServiceState.Endpoint(address, nz(e.getNodeName()), ready, serving, terminating, ports));
+            }
+        }
+        return out;
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+}

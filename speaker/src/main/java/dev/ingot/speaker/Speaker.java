@@ -1,0 +1,335 @@
+package dev.ingot.speaker;
+
+import dev.ingot.config.IpAddresses;
+import dev.ingot.speaker.plan.Plan;
+import dev.ingot.speaker.plan.Planner;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node agent's loop: watches what one node needs (the config ConfigMap, Services, EndpointSlices, its own Node),
+ * and on every change recomputes the {@link Plan} and hands it to the {@link Announcer} and the {@link Dataplane}.
+ * Changes are coalesced: a burst of watch events gives one plan. All planning runs on one thread.
+ */
+public final class Speaker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Speaker.class);
+
+    /**
+     * What the speaker is told at start.
+     *
+     * @param node this node's name ({@code --node-name} / METALLB_NODE_NAME)
+     * @param namespace where the config ConfigMap lives
+     * @param configName the ConfigMap's name ({@code --config})
+     * @param loadBalancerClass the class served; empty: Services without a class
+     * @param debounceMillis how long to wait for more changes before planning
+     */
+    public record Settings(String node, String namespace, String configName, Optional<String> loadBalancerClass,
+                           long debounceMillis) {}
+
+    private final KubernetesClient client;
+    private final Settings settings;
+    private final Announcer announcer;
+    private final Dataplane dataplane;
+    private final Supplier<Set<String>> deadNodes;
+    private final MeterRegistry registry;
+    private final Clock clock;
+    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "speaker-plan");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final AtomicBoolean ready = new AtomicBoolean();
+    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+    private SharedIndexInformer<Service> services;
+    private SharedIndexInformer<EndpointSlice> slices;
+    private SharedIndexInformer<ConfigMap> configMap;
+    private SharedIndexInformer<Node> nodeInformer;
+
+    private final ConfigHolder config = new ConfigHolder();
+    private final AtomicReference<Plan> plan = new AtomicReference<>();
+    private final AtomicReference<Instant> planTime = new AtomicReference<>();
+    private final AtomicInteger configStale = new AtomicInteger();
+    private final AtomicInteger configLoaded = new AtomicInteger();
+    private final Map<List<String>, AtomicInteger> announcedGauges = new ConcurrentHashMap<>();
+    private final Map<String, Instant> lastEvent = new HashMap<>();
+    private List<String> lastConfigErrors = List.of();
+
+    public Speaker(KubernetesClient client, Settings settings, Announcer announcer, Dataplane dataplane,
+                   Supplier<Set<String>> deadNodes, MeterRegistry registry, Clock clock) {
+        this.client = client;
+        this.settings = settings;
+        this.announcer = announcer;
+        this.dataplane = dataplane;
+        this.deadNodes = deadNodes;
+        this.registry = registry;
+        this.clock = clock;
+        Gauge.builder("metallb_k8s_client_config_stale_bool", configStale, AtomicInteger::get)
+                .description("1 if the latest configuration failed to load").register(registry);
+        Gauge.builder("metallb_k8s_client_config_loaded_bool", configLoaded, AtomicInteger::get)
+                .description("1 if a configuration has been loaded").register(registry);
+    }
+
+    /** Starts the watches; returns once their caches are filled and the first plan is applied. */
+    public void start() {
+        ResourceEventHandler<Object> onChange = new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Object obj) {
+                trigger();
+            }
+
+            @Override
+            public void onUpdate(Object oldObj, Object newObj) {
+                trigger();
+            }
+
+            @Override
+            public void onDelete(Object obj, boolean deletedFinalStateUnknown) {
+                trigger();
+            }
+        };
+        configMap = client.configMaps().inNamespace(settings.namespace()).withName(settings.configName())
+                .inform(handler(onChange));
+        nodeInformer = client.nodes().withName(settings.node()).inform(handler(onChange));
+        services = client.services().inAnyNamespace().inform(handler(onChange));
+        slices = client.discovery().v1().endpointSlices().inAnyNamespace().inform(handler(onChange));
+        informers.addAll(List.of(configMap, nodeInformer, services, slices));
+        try {
+            loop.submit(this::replan).get();
+        } catch (Exception e) {
+            throw new IllegalStateException("first plan failed", e);
+        }
+        ready.set(true);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> ResourceEventHandler<T> handler(ResourceEventHandler<Object> h) {
+        return (ResourceEventHandler<T>) (ResourceEventHandler<?>) h;
+    }
+
+    /** Asks for a new plan soon; many calls in a burst give one plan. Safe from any thread. */
+    public void trigger() {
+        if (scheduled.compareAndSet(false, true)) {
+            loop.schedule(() -> {
+                scheduled.set(false);
+                replan();
+            }, settings.debounceMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Ready once the caches are synced and the first plan is applied. */
+    public boolean ready() {
+        return ready.get();
+    }
+
+    /** The plan in force (null before the first). */
+    public Plan plan() {
+        return plan.get();
+    }
+
+    private void replan() {
+        if (slices == null) {
+            return; // a watch event during start-up: start() plans once every cache is filled
+        }
+        try {
+            Plan previous = plan.get();
+            ConfigMap cm = configMap.getStore().list().stream().findFirst().orElse(null);
+            String text = cm == null || cm.getData() == null ? null : cm.getData().get("config");
+            Map<String, Collection<InetAddress>> announced = new HashMap<>();
+            if (previous != null) {
+                previous.services().forEach((k, d) -> {
+                    if (d.announce()) {
+                        announced.put(k, d.ips());
+                    }
+                });
+            }
+            boolean changed = config.offer(text, announced);
+            configStale.set(config.stale() ? 1 : 0);
+            if (!config.errors().equals(lastConfigErrors)) {
+                lastConfigErrors = config.errors();
+                if (config.stale()) {
+                    LOG.warn("event=configRejected errors={} keeping=lastGood", quote(String.join("; ",
+                            config.errors())));
+                }
+            }
+            if (changed) {
+                configLoaded.set(1);
+                LOG.info("event=configLoaded peers={} pools={}", config.current().peers().size(),
+                        config.current().pools().size());
+            }
+            if (config.current() == null) {
+                return; // MetalLB idles until a config exists; nothing was announced yet
+            }
+            Node node = nodeInformer.getStore().list().stream().findFirst().orElse(null);
+            Map<String, String> labels = node == null || node.getMetadata().getLabels() == null ? Map.of()
+                    : node.getMetadata().getLabels();
+            Plan next = Planner.plan(new Planner.Input(config.current(), settings.node(), labels,
+                    KubeModel.services(services.getStore().list(), slices.getStore().list()), deadNodes.get(),
+                    settings.loadBalancerClass(), previous));
+            announcer.apply(next.peers(), next.routes());
+            dataplane.apply(next.vips(), next.virtualServices());
+            plan.set(next);
+            planTime.set(clock.instant());
+            report(previous, next);
+        } catch (RuntimeException e) {
+            LOG.error("event=planFailed error={}", quote(String.valueOf(e)), e);
+        }
+    }
+
+    /** Logs every decision that changed, keeps metallb_speaker_announced, and sends nodeAssigned Events. */
+    private void report(Plan previous, Plan next) {
+        Map<String, Plan.Decision> before = previous == null ? Map.of() : previous.services();
+        next.services().forEach((key, d) -> {
+            Plan.Decision old = before.get(key);
+            if (d.equals(old)) {
+                return;
+            }
+            if (d.announce()) {
+                LOG.info("event=announce service={} ips={} pool={} node={}", key, ips(d), d.pool(), settings.node());
+                announcedGauge(key, d, 1);
+                nodeAssigned(key);
+            } else {
+                LOG.info("event=withdraw service={} reason={} ips={} node={}", key, d.reason(), ips(d),
+                        settings.node());
+            }
+            if (old != null && old.announce() && (!d.announce() || !old.ips().equals(d.ips()))) {
+                announcedGauge(key, old, 0);
+            }
+        });
+        before.forEach((key, d) -> {
+            if (!next.services().containsKey(key)) {
+                LOG.info("event=withdraw service={} reason=serviceDeleted ips={} node={}", key, ips(d),
+                        settings.node());
+                if (d.announce()) {
+                    announcedGauge(key, d, 0);
+                }
+            }
+        });
+        Set<Plan.Problem> old = previous == null ? Set.of() : Set.copyOf(previous.problems());
+        for (Plan.Problem p : next.problems()) {
+            if (!old.contains(p)) {
+                LOG.warn("event=problem service={} field={} message={}", p.service(), quote(p.field()),
+                        quote(p.message()));
+            }
+        }
+    }
+
+    private void announcedGauge(String service, Plan.Decision d, int value) {
+        for (InetAddress ip : d.ips()) {
+            List<String> key = List.of(service, IpAddresses.format(ip));
+            AtomicInteger g = announcedGauges.computeIfAbsent(key, k -> {
+                AtomicInteger v = new AtomicInteger();
+                Gauge.builder("metallb_speaker_announced", v, AtomicInteger::get)
+                        .description("Services being announced from this node")
+                        .tags(Tags.of("service", service, "protocol", "bgp", "node", settings.node(), "ip",
+                                k.get(1)))
+                        .register(registry);
+                return v;
+            });
+            g.set(value);
+        }
+    }
+
+    /** MetalLB's Normal event {@code nodeAssigned}, at most once a minute per Service and node. */
+    private void nodeAssigned(String key) {
+        Instant now = clock.instant();
+        Instant last = lastEvent.get(key);
+        if (last != null && last.plusSeconds(60).isAfter(now)) {
+            return;
+        }
+        lastEvent.put(key, now);
+        String[] nn = key.split("/", 2);
+        Service s = services.getStore().getByKey(key);
+        try {
+            client.v1().events().inNamespace(nn[0]).resource(new EventBuilder()
+                    .withNewMetadata().withGenerateName(nn[1] + ".").withNamespace(nn[0]).endMetadata()
+                    .withInvolvedObject(new ObjectReferenceBuilder().withKind("Service").withApiVersion("v1")
+                            .withNamespace(nn[0]).withName(nn[1])
+                            .withUid(s == null ? null : s.getMetadata().getUid()).build())
+                    .withType("Normal").withReason("nodeAssigned")
+                    .withMessage("announcing from node \"" + settings.node() + "\"")
+                    .withNewSource().withComponent("metallb-speaker").withHost(settings.node()).endSource()
+                    .withFirstTimestamp(now.toString()).withLastTimestamp(now.toString()).withCount(1)
+                    .build()).create();
+        } catch (RuntimeException e) {
+            LOG.debug("event=eventFailed service={} error={}", key, quote(String.valueOf(e)));
+        }
+    }
+
+    /** The JSON status: decisions with reasons, peers, routes, dataplane. */
+    public Map<String, Object> status() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        Plan p = plan.get();
+        m.put("node", settings.node());
+        m.put("ready", ready.get());
+        m.put("planTime", String.valueOf(planTime.get()));
+        m.put("configStale", config.stale());
+        m.put("configErrors", config.errors());
+        List<Map<String, Object>> svcs = new ArrayList<>();
+        if (p != null) {
+            p.services().forEach((k, d) -> {
+                Map<String, Object> s = new LinkedHashMap<>();
+                s.put("service", k);
+                s.put("announced", d.announce());
+                s.put("reason", d.reason());
+                s.put("ips", ips(d));
+                s.put("pool", d.pool());
+                svcs.add(s);
+            });
+            m.put("routes", p.routes().stream().map(r -> Map.of("prefix", r.prefix().toString(), "localPref",
+                    r.localPref(), "communities", r.communities().stream().map(Object::toString).toList(),
+                    "services", List.copyOf(r.services()))).toList());
+            m.put("problems", p.problems().stream().map(pr -> Map.of("service", pr.service(), "field", pr.field(),
+                    "message", pr.message())).toList());
+        }
+        m.put("services", svcs);
+        m.put("peers", announcer.sessions());
+        m.put("dataplane", dataplane.state());
+        return m;
+    }
+
+    private static List<String> ips(Plan.Decision d) {
+        return d.ips().stream().map(IpAddresses::format).toList();
+    }
+
+    static String quote(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+    }
+
+    @Override
+    public void close() {
+        informers.forEach(SharedIndexInformer::close);
+        loop.shutdownNow();
+    }
+}
