@@ -1,0 +1,135 @@
+package dev.ingot.speaker;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import dev.ingot.bgp.SessionManager;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ingot speaker}: the node agent. Flags and environment variables are MetalLB's speaker's (docs/reference.md),
+ * so existing DaemonSets and overlays keep working; Ingot's own flags follow.
+ */
+@Command(name = "speaker", mixinStandardHelpOptions = true,
+        description = "Run the node agent: announce LoadBalancer IPs over BGP, bind them and balance with IPVS.")
+public final class SpeakerMain implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(SpeakerMain.class);
+    static final String SA_NAMESPACE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
+
+    @Option(names = "--node-name", defaultValue = "${env:METALLB_NODE_NAME}", required = true,
+            description = "This node's name (env METALLB_NODE_NAME).")
+    String nodeName;
+
+    @Option(names = "--host", defaultValue = "${env:METALLB_HOST}",
+            description = "Address for the HTTP port (env METALLB_HOST; default: all addresses).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "7472", description = "HTTP port: /metrics, /healthz, /readyz, /status.")
+    int port;
+
+    @Option(names = "--config", defaultValue = "config", description = "Name of the config ConfigMap.")
+    String configName;
+
+    @Option(names = "--namespace", defaultValue = "${env:METALLB_NAMESPACE}",
+            description = "Namespace of the ConfigMap (env METALLB_NAMESPACE; default: the pod's own).")
+    String namespace;
+
+    @Option(names = "--kubeconfig", defaultValue = "${env:KUBECONFIG}",
+            description = "Kubeconfig file (default: in-cluster configuration).")
+    String kubeconfig;
+
+    @Option(names = "--ml-bindaddr", defaultValue = "${env:METALLB_ML_BIND_ADDR}",
+            description = "memberlist bind address (env METALLB_ML_BIND_ADDR).")
+    String mlBindAddr;
+
+    @Option(names = "--ml-bindport", defaultValue = "${env:METALLB_ML_BIND_PORT:-7946}",
+            description = "memberlist port, TCP and UDP (env METALLB_ML_BIND_PORT).")
+    int mlBindPort;
+
+    @Option(names = "--ml-labels", defaultValue = "${env:METALLB_ML_LABELS}",
+            description = "Label selector of the speaker pods to join (env METALLB_ML_LABELS).")
+    String mlLabels;
+
+    @Option(names = "--ml-secret-key", defaultValue = "${env:METALLB_ML_SECRET_KEY}",
+            description = "memberlist encryption secret (env METALLB_ML_SECRET_KEY).")
+    String mlSecretKey;
+
+    @Option(names = "--log-level", defaultValue = "info",
+            description = "all, debug, info, warn, error or none.")
+    String logLevel;
+
+    @Option(names = "--dataplane", defaultValue = "${env:INGOT_DATAPLANE:-auto}",
+            description = "ipvs: bind VIPs to kube-ipvs0 and program IPVS; none: leave them to kube-proxy, as "
+                    + "MetalLB; auto: ipvs when the kernel has it, else none with a warning.")
+    String dataplane;
+
+    @Option(names = "--lb-class", defaultValue = "${env:INGOT_LB_CLASS}",
+            description = "The spec.loadBalancerClass served; default: Services without a class.")
+    String lbClass;
+
+    @Option(names = {"--disable-epslices", "--enable-pprof"}, hidden = true,
+            description = "MetalLB flags accepted for compatibility; Ingot always uses EndpointSlices, has no pprof.")
+    boolean ignored;
+
+    @Override
+    public Integer call() throws Exception {
+        setLogLevel(logLevel);
+        String ns = namespace != null && !namespace.isBlank() ? namespace
+                : Files.isReadable(Path.of(SA_NAMESPACE)) ? Files.readString(Path.of(SA_NAMESPACE)).strip()
+                : "metallb-system";
+        Config kc = kubeconfig != null && !kubeconfig.isBlank()
+                ? Config.fromKubeconfig(Files.readString(Path.of(kubeconfig))) : Config.autoConfigure(null);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        LOG.info("event=starting node={} namespace={} config={} dataplane={} java={}", nodeName, ns, configName,
+                dataplane, Runtime.version());
+        if (ignored) {
+            LOG.warn("event=flagIgnored flags=\"--disable-epslices/--enable-pprof\" reason=\"not needed by Ingot\"");
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(kc).build();
+             SessionManager bgp = SessionManager.builder().nodeName(nodeName).meterRegistry(registry).build();
+             BgpAnnouncer announcer = new BgpAnnouncer(bgp);
+             Dataplane plane = Dataplanes.open(dataplane, registry);
+             Speaker speaker = new Speaker(client, new Speaker.Settings(nodeName, ns, configName,
+                     Optional.ofNullable(lbClass).filter(s -> !s.isBlank()), 50), announcer, plane, Set::of,
+                     registry, Clock.systemUTC());
+             HttpEndpoints http = new HttpEndpoints(new InetSocketAddress(host == null || host.isBlank() ? "0.0.0.0"
+                     : host, port), registry, speaker::ready, speaker::status)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                LOG.info("event=stopping node={}", nodeName);
+                stop.countDown();
+            }, "speaker-shutdown"));
+            speaker.start();
+            LOG.info("event=ready node={} http={}", nodeName, http.address());
+            stop.await();
+        }
+        return 0;
+    }
+
+    static void setLogLevel(String level) {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx) {
+            ctx.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(switch (level) {
+                case "all", "debug" -> Level.DEBUG;
+                case "warn" -> Level.WARN;
+                case "error" -> Level.ERROR;
+                case "none" -> Level.OFF;
+                default -> Level.INFO;
+            });
+        }
+    }
+}
