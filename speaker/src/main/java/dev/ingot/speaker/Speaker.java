@@ -315,7 +315,15 @@ public final class Speaker implements AutoCloseable {
         }
         m.put("services", svcs);
         m.put("peers", announcer.sessions());
-        m.put("dataplane", dataplane.state());
+        Map<String, Object> plane = new LinkedHashMap<>(dataplane.state());
+        if (p != null && !"none".equals(plane.get("mode"))) {
+            plane.put("virtualServices", p.virtualServices().stream().map(vs -> Map.of("vip",
+                    IpAddresses.format(vs.vip()), "protocol", vs.protocol(), "port", vs.port(), "scheduler",
+                    vs.scheduler(), "service", vs.service(), "realServers", vs.realServers().stream().map(r -> Map.of(
+                            "address", IpAddresses.format(r.address()), "port", r.port(), "weight", r.weight(),
+                            "node", r.node())).toList())).toList());
+        }
+        m.put("dataplane", plane);
         return m;
     }
 
