@@ -19,6 +19,7 @@ import java.util.Objects;
 final class ConfigHolder {
     private Config current;
     private String lastText;
+    private Config lastParsed;
     private List<String> lastErrors = List.of();
 
     /** The config in force, or null before the first valid one. */
@@ -47,16 +48,25 @@ final class ConfigHolder {
             lastText = null;
             return false;
         }
-        if (Objects.equals(text, lastText) && current != null) {
+        if (!Objects.equals(text, lastText)) {
+            lastText = text;
+            ConfigParser.Result r = ConfigParser.parseDocument(text);
+            if (r instanceof ConfigParser.Invalid(List<ConfigError> errors)) {
+                lastParsed = null;
+                lastErrors = errors.stream().map(ConfigError::toString).toList();
+                return false;
+            }
+            lastParsed = ((ConfigParser.Valid) r).config();
+        }
+        Config next = lastParsed;
+        if (next == null) {
+            return false; // invalid text: its errors stay reported
+        }
+        if (next.equals(current)) {
+            lastErrors = List.of();
             return false;
         }
-        lastText = text;
-        ConfigParser.Result r = ConfigParser.parseDocument(text);
-        if (r instanceof ConfigParser.Invalid(List<ConfigError> errors)) {
-            lastErrors = errors.stream().map(ConfigError::toString).toList();
-            return false;
-        }
-        Config next = ((ConfigParser.Valid) r).config();
+        // a valid config refused for stranding is offered again on every plan: it is taken once nothing strands
         List<String> stranded = new ArrayList<>();
         announced.forEach((service, ips) -> {
             for (InetAddress ip : ips) {
@@ -71,8 +81,7 @@ final class ConfigHolder {
             return false;
         }
         lastErrors = List.of();
-        boolean changed = !next.equals(current);
         current = next;
-        return changed;
+        return true;
     }
 }

@@ -1,0 +1,207 @@
+package dev.ingot.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The end-to-end suite on the rack in a box: a real FRR switch, three real Ingot speakers and the Ingot controller
+ * against the embedded API, in network namespaces of its own. Every wait is bounded; the rack is removed at the end.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RackIT {
+    static final String N1 = "10.10.2.112";
+    static final String N2 = "10.10.2.113";
+    static final String N3 = "10.10.2.114";
+    static final Duration WAIT = Duration.ofSeconds(60);
+    static Rack rack;
+
+    @BeforeAll
+    static void up() {
+        boolean root = "0".equals(System.getProperty("ingot.uid", String.valueOf(uid())));
+        if (!"true".equals(System.getenv("CI"))) {
+            Assumptions.assumeTrue(root, "the rack needs root (network namespaces); CI runs it as root");
+        }
+        rack = new Rack("e2e");
+        rack.ok(600, "up");
+    }
+
+    @AfterAll
+    static void down() {
+        if (rack != null) {
+            rack.close();
+        }
+    }
+
+    static long uid() {
+        try {
+            return (Long) java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self"), "unix:uid");
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    static String service(String name, String policy, String extra) {
+        return """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: %s, namespace: e2e%s}
+                spec: {type: LoadBalancer, externalTrafficPolicy: %s, selector: {app: %s}, clusterIP: 10.96.1.%d,
+                       clusterIPs: [10.96.1.%d], ipFamilies: [IPv4],
+                       ports: [{name: http, protocol: TCP, port: 80, targetPort: 8080}]}
+                """.formatted(name, extra, policy, name, Math.abs(name.hashCode() % 200) + 1,
+                Math.abs(name.hashCode() % 200) + 1);
+    }
+
+    static String slice(String name, String... nodes) {
+        StringBuilder b = new StringBuilder("""
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata: {name: %s-1, namespace: e2e, labels: {kubernetes.io/service-name: %s}}
+                addressType: IPv4
+                ports: [{name: http, protocol: TCP, port: 8080}]
+                endpoints:
+                """.formatted(name, name));
+        if (nodes.length == 0) {
+            b.setLength(b.length() - 1);
+            b.append(" []\n");
+        }
+        for (String node : nodes) {
+            b.append("- {addresses: [10.244.").append(node.substring(4)).append(".10], nodeName: ").append(node)
+                    .append(", conditions: {ready: true, serving: true, terminating: false}}\n");
+        }
+        return b.toString();
+    }
+
+    static String awaitVip(String name) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> !rack.vip("e2e", name).isEmpty());
+        return rack.vip("e2e", name);
+    }
+
+    static void awaitHops(String vip, String... hops) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).untilAsserted(() ->
+                assertThat(rack.nextHops(vip)).containsExactlyInAnyOrder(hops));
+    }
+
+    @Test
+    @Order(1)
+    void serviceGetsThreeEcmpNextHopsAndIsWithdrawnOnDelete() {
+        rack.apply(service("web", "Cluster", "") + "---\n" + slice("web", "node1", "node2", "node3"));
+        String vip = awaitVip("web");
+        assertThat(vip).startsWith("172.19.100.");
+        awaitHops(vip, N1, N2, N3);
+        assertThat(rack.bgpPaths(vip)).isEqualTo(3);
+        assertThat(rack.events("e2e", "web")).contains("IPAllocated");
+
+        rack.delete(service("web", "Cluster", ""));
+        awaitHops(vip);
+    }
+
+    @Test
+    @Order(2)
+    void localPolicyAnnouncesOnlyFromNodesWithEndpointsAndFollowsScaling() {
+        rack.apply(service("local", "Local", "") + "---\n" + slice("local", "node2"));
+        String vip = awaitVip("local");
+        awaitHops(vip, N2);
+        rack.apply(slice("local", "node2", "node3"));
+        awaitHops(vip, N2, N3);
+        rack.apply(slice("local", "node3"));
+        awaitHops(vip, N3);
+        rack.apply(slice("local"));
+        awaitHops(vip);
+        rack.delete(service("local", "Local", ""));
+    }
+
+    @Test
+    @Order(3)
+    void invalidAndStrandingConfigsChangeNothing() {
+        rack.apply(service("keep", "Cluster", "") + "---\n" + slice("keep", "node1", "node2", "node3"));
+        String vip = awaitVip("keep");
+        awaitHops(vip, N1, N2, N3);
+
+        rack.apply(config("""
+                peers:
+                - {peer-address: 10.10.2.210, peer-asn: 65210, my-asn: 0}
+                address-pools:
+                - {name: default, protocol: bgp, addresses: [172.19.100.0/24]}
+                """));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(rack.events("metallb-system", "config"))
+                .contains("Warning").contains("my-asn"));
+        rack.apply(config("""
+                peers:
+                - {peer-address: 10.10.2.210, peer-asn: 65210, my-asn: 65211}
+                address-pools:
+                - {name: other, protocol: bgp, addresses: [172.19.200.0/24]}
+                """));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(rack.events("metallb-system", "config"))
+                .contains("e2e/keep"));
+        assertThat(rack.vip("e2e", "keep")).isEqualTo(vip);
+        assertThat(rack.nextHops(vip)).containsExactlyInAnyOrder(N1, N2, N3);
+        rack.delete(service("keep", "Cluster", ""));
+        awaitHops(vip);
+    }
+
+    @Test
+    @Order(4)
+    void aNewPoolGivesNewIps() {
+        rack.apply(config("""
+                peers:
+                - {peer-address: 10.10.2.210, peer-asn: 65210, my-asn: 65211}
+                address-pools:
+                - {name: default, protocol: bgp, addresses: [172.19.100.0/24]}
+                - {name: extra, protocol: bgp, auto-assign: false, addresses: [172.19.101.0/24]}
+                """));
+        rack.apply(service("extra", "Cluster", ", annotations: {metallb.universe.tf/address-pool: extra}") + "---\n"
+                + slice("extra", "node1", "node2", "node3"));
+        String vip = awaitVip("extra");
+        assertThat(vip).startsWith("172.19.101.");
+        awaitHops(vip, N1, N2, N3);
+        rack.delete(service("extra", "Cluster", ""));
+        awaitHops(vip);
+    }
+
+    static String config(String body) {
+        StringBuilder b = new StringBuilder("""
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: config, namespace: metallb-system}
+                data:
+                  config: |
+                """);
+        for (String line : body.split("\n")) {
+            b.append("    ").append(line).append('\n');
+        }
+        return b.toString();
+    }
+
+    @Test
+    @Order(5)
+    void aFrozenSpeakerLeavesTheFibWithinTheHoldTime() {
+        rack.apply(service("freeze", "Cluster", "") + "---\n" + slice("freeze", "node1", "node2", "node3"));
+        String vip = awaitVip("freeze");
+        awaitHops(vip, N1, N2, N3);
+        rack.ok(30, "freeze", "node3");
+        try {
+            // FRR's datacenter hold time is 9 s; with BFD (fast-failover issue) it is under a second
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> assertThat(rack.nextHops(vip)).containsExactlyInAnyOrder(N1, N2));
+        } finally {
+            rack.ok(30, "thaw", "node3");
+        }
+        awaitHops(vip, N1, N2, N3);
+        rack.delete(service("freeze", "Cluster", ""));
+    }
+
+    static List<String> all() {
+        return List.of(N1, N2, N3);
+    }
+}
