@@ -141,7 +141,11 @@ final class Engine {
         left = true;
         Node self = nodes.get(cfg.name());
         deadNode(new Dead(self.incarnation, cfg.name(), cfg.name()), () -> done.complete(null));
-        if (nodes.values().stream().noneMatch(n -> n != self && n.state == Message.State.ALIVE)) done.complete(null);
+        if (nodes.values().stream().noneMatch(n -> n != self && n.state == Message.State.ALIVE)) {
+            done.complete(null);
+        } else {
+            gossip(); // at once rather than at the next tick, so that peers hand over without waiting
+        }
         return done;
     }
 
@@ -338,7 +342,7 @@ final class Engine {
         if (!alive.isEmpty()) {
             Node peer = alive.get(rnd.nextInt(alive.size()));
             pushPull(peer.socket(), false).whenComplete((v, e) -> {
-                if (e != null) log.warn("event=push_pull_failed peer={} addr={} error=\"{}\"", peer.name, peer.socket(), e.getMessage());
+                if (e != null) log.warn("event=push_pull_failed peer={} addr={} error=\"{}\"", peer.name, peer.snapshot().address(), e.getMessage());
             });
         }
         int n = nodes.size();
@@ -444,13 +448,13 @@ final class Engine {
             acks.remove(seq);
             if (tcpOk[0]) {
                 log.warn("event=probe_udp_failed_tcp_ok node={} addr={} detail=\"was able to connect over TCP but other probes "
-                        + "failed, network may be misconfigured\"", target.name, target.socket());
+                        + "failed, network may be misconfigured\"", target.name, target.snapshot().address());
                 finished.run();
                 return;
             }
             metrics.probeFailed();
             applyAwareness(expectedNacks[0] > 0 ? Math.max(0, expectedNacks[0] - nacks[0]) : 1);
-            log.info("event=probe_failed node={} addr={} nacks={}/{} health_score={}", target.name, target.socket(), nacks[0],
+            log.info("event=probe_failed node={} addr={} nacks={}/{} health_score={}", target.name, target.snapshot().address(), nacks[0],
                     expectedNacks[0], awareness);
             Node current = nodes.get(target.name);
             if (current != null) suspectNode(new Suspect(current.incarnation, current.name, cfg.name()));
@@ -491,10 +495,10 @@ final class Engine {
             Collections.swap(probeOrder, offset, probeOrder.size() - 1);
         } else if (!n.addr.equals(a.addr()) || n.port != a.port()) {
             if (n.state == Message.State.LEFT) {
-                log.info("event=address_updated node={} old={} new={}:{}", n.name, n.socket(), a.addr().getHostAddress(), a.port());
+                log.info("event=address_updated node={} old={} new={}:{}", n.name, n.snapshot().address(), a.addr().getHostAddress(), a.port());
                 updatesNode = true;
             } else {
-                log.warn("event=address_conflict node={} known={} claimed={}:{} state={}", n.name, n.socket(),
+                log.warn("event=address_conflict node={} known={} claimed={}:{} state={}", n.name, n.snapshot().address(),
                         a.addr().getHostAddress(), a.port(), n.state);
                 return;
             }
@@ -522,10 +526,10 @@ final class Engine {
             }
         }
         if (oldState == Message.State.DEAD || oldState == Message.State.LEFT) {
-            log.info("event=member_join node={} addr={} incarnation={}", n.name, n.socket(), n.incarnation);
+            log.info("event=member_join node={} addr={} incarnation={}", n.name, n.snapshot().address(), n.incarnation);
             notify(MemberEvent.Kind.JOIN, n);
         } else if (!Arrays.equals(oldMeta, n.meta)) {
-            log.info("event=member_update node={} addr={} incarnation={}", n.name, n.socket(), n.incarnation);
+            log.info("event=member_update node={} addr={} incarnation={}", n.name, n.snapshot().address(), n.incarnation);
             notify(MemberEvent.Kind.UPDATE, n);
         }
     }
@@ -588,7 +592,7 @@ final class Engine {
         n.incarnation = d.incarnation();
         n.state = d.node().equals(d.from()) ? Message.State.LEFT : Message.State.DEAD;
         n.stateChange = loop.nanoTime();
-        log.info("event=member_leave node={} addr={} state={} from={}", n.name, n.socket(), n.state == Message.State.LEFT ? "left" : "dead", d.from());
+        log.info("event=member_leave node={} addr={} state={} from={}", n.name, n.snapshot().address(), n.state == Message.State.LEFT ? "left" : "dead", d.from());
         notify(MemberEvent.Kind.LEAVE, n);
     }
 
@@ -646,6 +650,12 @@ final class Engine {
     }
 
     private void gossipTick() {
+        gossip();
+        gossipTimer = schedule(nanos(t.gossipInterval()), this::gossipTick);
+    }
+
+    /** One gossip round: queued broadcasts to GossipNodes random members (alive, suspect, or recently dead). */
+    private void gossip() {
         long deadCutoff = loop.nanoTime() - nanos(t.gossipToTheDeadTime());
         List<Node> candidates = new ArrayList<>();
         for (Node n : nodes.values()) {
@@ -666,7 +676,6 @@ final class Engine {
                 }
             }
         }
-        gossipTimer = schedule(nanos(t.gossipInterval()), this::gossipTick);
     }
 
     /** Sends a probe-path message with as many queued broadcasts piggybacked as fit (memberlist's sendMsg). */
