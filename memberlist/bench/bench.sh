@@ -65,6 +65,33 @@ echo "  Java observes Go: $(cut -f2 "$work/detect.tsv" | stats)"
 echo "  Go observes Go:   $(cut -f3 "$work/detect.tsv" | stats)"
 echo "  runs (run, java_ms, go_ms): $(awk '{printf "%s:%s/%s ", $1, $2, $3}' "$work/detect.tsv")"
 
+echo "## independent detectors: two 2-member clusters side by side, (Go o + Go v) and (Java j + Go w); v and w SIGKILLed together" >&2
+: > "$work/pairs.tsv"
+for r in $(seq 1 "$runs"); do
+  net="127.78.$((100 + r))"
+  d="$work/pair$r"; mkdir -p "$d"
+  "$goagent" -name o -bind "$net.1" -port 7946 > "$d/o.log" 2>/dev/null & po=$!; pids+=("$po")
+  java_agent --name j --bind "$net.3:7946" > "$d/j.log" 2>/dev/null & pj=$!; pids+=("$pj")
+  wait_for 10 joined "$d/o.log" o
+  "$goagent" -name v -bind "$net.2" -port 7946 -join "$net.1:7946" > "$d/v.log" 2>/dev/null & pv=$!; pids+=("$pv")
+  sleep 2   # the Java agent's JVM start
+  "$goagent" -name w -bind "$net.4" -port 7946 -join "$net.3:7946" > "$d/w.log" 2>/dev/null & pw=$!; pids+=("$pw")
+  wait_for 20 bash -c "grep -q '\"node\":\"v\"' '$d/o.log' && grep -q '\"node\":\"w\"' '$d/j.log'"
+  sleep "$(awk -v s=$RANDOM 'BEGIN{srand(s); printf "%.2f", 1 + rand()}')"
+  t0=$(now_ms); kill -9 "$pv" "$pw"
+  if wait_for 30 bash -c "[ -n \"\$(grep -F '\"event\":\"leave\"' '$d/o.log' | grep -F '\"node\":\"v\"')\" ] && [ -n \"\$(grep -F '\"event\":\"leave\"' '$d/j.log' | grep -F '\"node\":\"w\"')\" ]"; then
+    printf '%s\t%s\t%s\n' "$r" $(( $(first_ts "$d/j.log" leave w) - t0 )) $(( $(first_ts "$d/o.log" leave v) - t0 )) | tee -a "$work/pairs.tsv" >&2
+  else
+    echo "pair run $r: not detected within 30 s" >&2
+  fi
+  kill "$po" "$pj" 2>/dev/null || true; wait "$po" "$pj" 2>/dev/null || true
+done
+echo
+echo "failure detection by one observer alone (2-member clusters: no relays, no confirmations), ms:"
+echo "  Java observes Go: $(cut -f2 "$work/pairs.tsv" | stats)"
+echo "  Go observes Go:   $(cut -f3 "$work/pairs.tsv" | stats)"
+echo "  runs (run, java_ms, go_ms): $(awk '{printf "%s:%s/%s ", $1, $2, $3}' "$work/pairs.tsv")"
+
 echo "## $cluster-member cluster: $((cluster - 1)) Go agents + 1 Java agent on 127.79.0.x" >&2
 c="$work/cluster"; mkdir -p "$c"
 "$goagent" -name g1 -bind 127.79.0.1 -port 7946 > "$c/g1.log" 2>/dev/null & pids+=($!)

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Engine {
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
-    private static final int COMPOUND_HEADER = 2, COMPOUND_PART = 2, MAX_PUSH_PULL_IN_PROGRESS = 128;
+    private static final int COMPOUND_HEADER = 2, COMPOUND_PART = 2;
 
     private final MemberlistConfig cfg;
     private final MemberlistConfig.Timers t;
@@ -52,7 +52,7 @@ final class Engine {
     private final Map<Long, AckHandler> acks = new HashMap<>();
     private final List<Broadcast> queue = new ArrayList<>();
     private long seqNo, broadcastIds, incarnation;
-    private int awareness, pushPullsInProgress;
+    private int awareness;
     private boolean left, stopped;
     private Loop.Timer probeTimer, gossipTimer, pushPullTimer;
 
@@ -255,7 +255,6 @@ final class Engine {
         return switch (m) {
             case Ping p -> !p.node().isEmpty() && !p.node().equals(cfg.name()) ? null : new Ack(p.seqNo(), null);
             case PushPull pp -> {
-                if (pushPullsInProgress >= MAX_PUSH_PULL_IN_PROGRESS) yield new Err("too many pending push/pull requests");
                 PushPull reply = localState(pp.join());
                 mergeRemoteState(pp);
                 yield reply;
@@ -316,9 +315,7 @@ final class Engine {
     /** A join or anti-entropy exchange with one address; completes with whether it succeeded. */
     CompletableFuture<Void> pushPull(InetSocketAddress to, boolean join) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        pushPullsInProgress++;
         net.exchange(to, localState(join), nanos(t.tcpTimeout()), (reply, err) -> {
-            pushPullsInProgress--;
             if (err != null) {
                 done.completeExceptionally(err);
             } else if (reply instanceof PushPull pp) {

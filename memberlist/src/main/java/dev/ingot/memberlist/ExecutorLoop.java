@@ -1,5 +1,6 @@
 package dev.ingot.memberlist;
 
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -24,12 +25,20 @@ final class ExecutorLoop implements Loop {
     }
 
     @Override public Timer schedule(long delayNanos, Runnable task) {
-        var f = exec.schedule(guard(task), delayNanos, TimeUnit.NANOSECONDS);
-        return () -> f.cancel(false);
+        try {
+            var f = exec.schedule(guard(task), delayNanos, TimeUnit.NANOSECONDS);
+            return () -> f.cancel(false);
+        } catch (RejectedExecutionException e) {
+            return () -> {}; // shut down: late I/O completions are dropped
+        }
     }
 
     @Override public void execute(Runnable task) {
-        exec.execute(guard(task));
+        try {
+            exec.execute(guard(task));
+        } catch (RejectedExecutionException e) {
+            // shut down: late I/O completions are dropped
+        }
     }
 
     private static Runnable guard(Runnable task) {
@@ -40,6 +49,10 @@ final class ExecutorLoop implements Loop {
                 log.error("event=task_failed error=\"{}\"", e.toString(), e);
             }
         };
+    }
+
+    boolean isShutdown() {
+        return exec.isShutdown();
     }
 
     void shutdown() {

@@ -185,7 +185,7 @@ public final class Memberlist implements AutoCloseable {
                 engine.stop();
                 return null;
             });
-        } catch (IllegalStateException | java.util.concurrent.RejectedExecutionException ignored) {
+        } catch (IllegalStateException ignored) {
             // the loop is gone already
         }
         transport.close();
@@ -193,6 +193,7 @@ public final class Memberlist implements AutoCloseable {
     }
 
     private <T> T call(Callable<T> c) {
+        if (loop.isShutdown()) throw new IllegalStateException("member " + cfg.name() + " is closed");
         CompletableFuture<T> f = new CompletableFuture<>();
         loop.execute(() -> {
             try {
