@@ -165,7 +165,7 @@ final class Transport implements Net, AutoCloseable {
                 s.getOutputStream().flush();
                 reply = codec.readStream(new BufferedInputStream(s.getInputStream()));
             } catch (IOException | WireException e) {
-                err = e instanceof WireException w ? new IOException(to + ": " + w.getMessage(), w) : new IOException(to + ": " + e.getMessage(), e);
+                err = new IOException(e.getMessage(), e); // callers name the peer
             }
             Message r = reply;
             Throwable x = err;

@@ -142,6 +142,24 @@ class EngineTest {
     }
 
     @Test
+    void aRestartedMemberRefutesItsDeathAndRejoins() {
+        FakeNet net = new FakeNet(12);
+        List<Engine> es = cluster(net, 3);
+        net.kill(FakeNet.addr(3));
+        net.loop.run(S.multipliedBy(15));
+        assertThat(sawLeave(net, "n1", "n3", Member.State.DEAD)).isTrue();
+        // the process comes back with the same name and address, starting again at incarnation 1
+        net.revive(FakeNet.addr(3));
+        net.events("n1").clear();
+        Engine again = net.add("n3", 3);
+        again.pushPull(FakeNet.addr(1), true);
+        net.loop.run(S.multipliedBy(5));
+        assertThat(again.self().incarnation()).isGreaterThan(1);
+        assertThat(net.saw("n1", MemberEvent.Kind.JOIN, "n3")).isTrue();
+        for (Engine e : List.of(es.get(0), es.get(1), again)) assertThat(e.members()).extracting(Member::name).containsExactly("n1", "n2", "n3");
+    }
+
+    @Test
     void metadataChangesAreGossipedAsUpdates() {
         FakeNet net = new FakeNet(8);
         List<Engine> es = cluster(net, 3);

@@ -89,8 +89,7 @@ final class FakeNet {
         Engine e = new Engine(cfg, self, codec, loop, net, new SplittableRandom(seeds.nextLong()), new Metrics(reg));
         engines.put(self, e);
         codecs.put(self, codec);
-        List<MemberEvent> log = new ArrayList<>();
-        events.put(cfg.name(), log);
+        List<MemberEvent> log = events.computeIfAbsent(cfg.name(), k -> new ArrayList<>());
         e.subscribe(log::add);
         e.start();
         return e;
@@ -115,6 +114,11 @@ final class FakeNet {
     void kill(InetSocketAddress a) {
         down.add(a);
         engines.get(a).stop();
+    }
+
+    /** A crashed member's address comes back (a restarted process): the next {@link #add} takes it. */
+    void revive(InetSocketAddress a) {
+        down.remove(a);
     }
 
     List<MemberEvent> events(String name) { return events.get(name); }

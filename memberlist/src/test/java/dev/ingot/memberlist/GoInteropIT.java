@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GoInteropIT {
     static final int PORT = 7946;
     static final String SECRET = "dGhpc2lzYXNlY3JldGtleQ"; // a MetalLB-style secret: 16 random bytes, unpadded base64
-    static final Duration CONVERGE = Duration.ofSeconds(10), DETECT = Duration.ofSeconds(20);
+    static final Duration CONVERGE = Duration.ofSeconds(10), DETECT = Duration.ofSeconds(15);
     private static int subnet = 10 + (int) (ProcessHandle.current().pid() % 200);
 
     Agents agents;
