@@ -149,8 +149,12 @@ final class Agents implements AutoCloseable {
         }
     }
 
-    @Override public void close() throws InterruptedException {
+    @Override public void close() {
         for (Agent a : agents) a.process.destroyForcibly();
-        for (Agent a : agents) assertThat(a.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        try {
+            for (Agent a : agents) assertThat(a.process.waitFor(10, TimeUnit.SECONDS)).as("%s exited", a.name).isTrue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -174,6 +174,23 @@ class EngineTest {
     }
 
     @Test
+    void labelsSeparateClusters() {
+        FakeNet net = new FakeNet(13);
+        var a = MemberlistConfig.lan("a", FakeNet.addr(1).getAddress());
+        var b = MemberlistConfig.lan("b", FakeNet.addr(2).getAddress());
+        var c = MemberlistConfig.lan("c", FakeNet.addr(3).getAddress());
+        Engine ea = net.add(a, new Codec(null, 1, "blue", true, true));
+        Engine eb = net.add(b, new Codec(null, 1, "blue", true, true));
+        Engine ec = net.add(c, new Codec(null, 1, "green", true, true));
+        eb.pushPull(FakeNet.addr(1), true);
+        var wrong = ec.pushPull(FakeNet.addr(1), true);
+        net.loop.run(S.multipliedBy(10));
+        assertThat(ea.members()).extracting(Member::name).containsExactly("a", "b");
+        assertThat(wrong).isCompletedExceptionally();
+        assertThat(ec.members()).extracting(Member::name).containsExactly("c");
+    }
+
+    @Test
     void aWrongKeyNeverJoins() {
         FakeNet net = new FakeNet(9);
         byte[] k1 = new byte[16], k2 = new byte[16];
