@@ -50,6 +50,8 @@ public final class Dataplane implements AutoCloseable {
     /** The kernel's owned virtual services as last read and changed by this dataplane; null when not trusted. */
     private Map<VirtualService.Key, Reconciler.Entry> view;
     private long viewReadAt;
+    /** What the last successful apply was asked for: unchanged services are skipped without translating them. */
+    private Map<VirtualService.Key, VirtualService> lastDesired = Map.of();
 
     private Dataplane(DataplaneOptions options, NetlinkSocket route, NetlinkSocket generic) {
         this.options = options;
@@ -195,13 +197,13 @@ public final class Dataplane implements AutoCloseable {
      */
     public synchronized ApplyResult apply(Collection<VirtualService> desired) throws DataplaneException {
         long t0 = System.nanoTime();
-        Map<VirtualService.Key, Reconciler.Entry> want = wanted(desired);
         boolean read = view == null || System.nanoTime() - viewReadAt > options.resyncInterval().toNanos();
         if (read) {
             readView();
         }
+        Map<VirtualService.Key, VirtualService> byKey = index(desired);
         int[] counts = new int[Reconciler.Op.values().length];
-        List<Failure> failures = execute(Reconciler.diff(view, want), counts);
+        List<Failure> failures = execute(changes(byKey, read), counts);
         boolean retried = false;
         if (!failures.isEmpty()) {
             retried = true;
@@ -209,19 +211,130 @@ public final class Dataplane implements AutoCloseable {
             LOG.warn("event=ipvs_refused count={} first=\"{}\" action=reread_and_retry", failures.size(),
                     failures.getFirst().error().getMessage());
             readView();
-            failures = execute(Reconciler.diff(view, want), counts);
+            failures = execute(changes(byKey, true), counts);
             if (!failures.isEmpty()) {
                 view = null;
+                lastDesired = Map.of();
                 throw refused(failures);
             }
         }
+        lastDesired = byKey;
         ApplyResult r = new ApplyResult(counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], read,
                 retried, System.nanoTime() - t0);
         LOG.info("event=ipvs_applied services={} services_added={} services_edited={} services_deleted={}"
                         + " dests_added={} dests_edited={} dests_deleted={} read_kernel={} retried={} ms={}",
-                want.size(), r.servicesAdded(), r.servicesEdited(), r.servicesDeleted(), r.destsAdded(),
+                byKey.size(), r.servicesAdded(), r.servicesEdited(), r.servicesDeleted(), r.destsAdded(),
                 r.destsEdited(), r.destsDeleted(), read, retried, r.nanos() / 1_000_000);
         return r;
+    }
+
+    /**
+     * The commands from the view to the wanted state. After a fresh read every service is compared; otherwise a
+     * service equal to what the last apply was asked for (and so already in the view) is skipped.
+     */
+    private List<Reconciler.Change> changes(Map<VirtualService.Key, VirtualService> byKey, boolean all)
+            throws DataplaneException {
+        Map<VirtualService.Key, Reconciler.Entry> have = view;
+        List<VirtualService> compare = new ArrayList<>();
+        if (all) {
+            compare.addAll(byKey.values());
+        } else {
+            have = new HashMap<>();
+            for (VirtualService v : byKey.values()) {
+                VirtualService last = lastDesired.get(v.key());
+                if (last != v && !v.equals(last)) {
+                    compare.add(v);
+                    Reconciler.Entry e = view.get(v.key());
+                    if (e != null) {
+                        have.put(v.key(), e);
+                    }
+                }
+            }
+            for (VirtualService.Key k : lastDesired.keySet()) {
+                if (!byKey.containsKey(k) && view.containsKey(k)) {
+                    have.put(k, view.get(k)); // no longer wanted: the diff deletes it
+                }
+            }
+        }
+        try {
+            return Reconciler.diff(have, Reconciler.desired(compare));
+        } catch (IllegalArgumentException e) {
+            throw new DataplaneException(Reason.INVALID, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Changes only some virtual services: each one in {@code upsert} is made exactly as given (created when
+     * missing), each key in {@code remove} is deleted, and nothing else is looked at. For callers that know what
+     * changed (one Service's endpoints, say); the cost is that of the change, not of the whole table. Reads the
+     * kernel first under the same rules as {@link #apply}, and retries once after a refusal.
+     */
+    public synchronized ApplyResult update(Collection<VirtualService> upsert, Collection<VirtualService.Key> remove)
+            throws DataplaneException {
+        long t0 = System.nanoTime();
+        boolean read = view == null || System.nanoTime() - viewReadAt > options.resyncInterval().toNanos();
+        if (read) {
+            readView();
+        }
+        Map<VirtualService.Key, VirtualService> byKey = index(upsert);
+        List<String> stray = remove.stream().filter(k -> !options.owns(k.address())).map(Object::toString).toList();
+        if (!stray.isEmpty()) {
+            throw notOwned("virtual services", stray);
+        }
+        for (VirtualService.Key k : remove) {
+            if (byKey.containsKey(k)) {
+                throw new DataplaneException(Reason.INVALID, "virtual service " + k + " is both to update and to"
+                        + " remove (nothing was changed)", null);
+            }
+        }
+        int[] counts = new int[Reconciler.Op.values().length];
+        List<Failure> failures = execute(partialChanges(byKey, remove), counts);
+        boolean retried = false;
+        if (!failures.isEmpty()) {
+            retried = true;
+            read = true;
+            LOG.warn("event=ipvs_refused count={} first=\"{}\" action=reread_and_retry", failures.size(),
+                    failures.getFirst().error().getMessage());
+            readView();
+            failures = execute(partialChanges(byKey, remove), counts);
+            if (!failures.isEmpty()) {
+                view = null;
+                lastDesired = Map.of();
+                throw refused(failures);
+            }
+        }
+        if (!lastDesired.isEmpty()) {
+            Map<VirtualService.Key, VirtualService> last = new HashMap<>(lastDesired);
+            last.putAll(byKey);
+            remove.forEach(last::remove);
+            lastDesired = last;
+        }
+        ApplyResult r = new ApplyResult(counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], read,
+                retried, System.nanoTime() - t0);
+        LOG.info("event=ipvs_updated upserts={} removals={} services_added={} services_edited={}"
+                        + " services_deleted={} dests_added={} dests_edited={} dests_deleted={} read_kernel={}"
+                        + " retried={} ms={}", byKey.size(), remove.size(), r.servicesAdded(), r.servicesEdited(),
+                r.servicesDeleted(), r.destsAdded(), r.destsEdited(), r.destsDeleted(), read, retried,
+                r.nanos() / 1_000_000);
+        return r;
+    }
+
+    private List<Reconciler.Change> partialChanges(Map<VirtualService.Key, VirtualService> byKey,
+                                                   Collection<VirtualService.Key> remove) {
+        Map<VirtualService.Key, Reconciler.Entry> have = new HashMap<>();
+        for (VirtualService.Key k : byKey.keySet()) {
+            Reconciler.Entry e = view.get(k);
+            if (e != null) {
+                have.put(k, e);
+            }
+        }
+        for (VirtualService.Key k : remove) {
+            Reconciler.Entry e = view.get(k);
+            if (e != null) {
+                have.put(k, e);
+            }
+        }
+        return Reconciler.diff(have, Reconciler.desired(byKey.values()));
     }
 
     /** {@link #apply} after a fresh read of the kernel: repairs whatever was changed behind this dataplane's back. */
@@ -262,22 +375,25 @@ public final class Dataplane implements AutoCloseable {
         return out;
     }
 
-    private Map<VirtualService.Key, Reconciler.Entry> wanted(Collection<VirtualService> desired)
+    /** The wanted services by key, checked: each owned, none twice. Nothing is changed when a check fails. */
+    private Map<VirtualService.Key, VirtualService> index(Collection<VirtualService> desired)
             throws DataplaneException {
+        Map<VirtualService.Key, VirtualService> out = new HashMap<>(desired.size() * 2);
         List<String> stray = new ArrayList<>();
         for (VirtualService v : desired) {
-            if (!options.owns(v.address())) {
-                stray.add(v.key().toString());
+            VirtualService.Key k = v.key();
+            if (!lastDesired.containsKey(k) && !options.owns(v.address())) {
+                stray.add(k.toString());
+            }
+            if (out.put(k, v) != null) {
+                throw new DataplaneException(Reason.INVALID, "virtual service " + k + " is listed twice (nothing"
+                        + " was changed)", null);
             }
         }
         if (!stray.isEmpty()) {
             throw notOwned("virtual services", stray);
         }
-        try {
-            return Reconciler.desired(desired);
-        } catch (IllegalArgumentException e) {
-            throw new DataplaneException(Reason.INVALID, e.getMessage(), e);
-        }
+        return out;
     }
 
     private DataplaneException notOwned(String what, List<String> stray) {
@@ -305,6 +421,7 @@ public final class Dataplane implements AutoCloseable {
 
     private void readView() throws DataplaneException {
         IpvsNetlink nl = ipvs();
+        lastDesired = Map.of(); // the kernel may differ from it: compare every service next time
         try {
             List<Ipvs.Service> services = nl.services(s -> Reconciler.owned(s, options::owns));
             Map<Ipvs.Service, List<Ipvs.Dest>> dests = new HashMap<>();
@@ -335,7 +452,7 @@ public final class Dataplane implements AutoCloseable {
         List<Request> reqs = new ArrayList<>(changes.size());
         Map<Request, Reconciler.Change> byRequest = new IdentityHashMap<>();
         for (Reconciler.Change c : changes) {
-            Request r = Request.change(c.describe(), (w, seq, flags) -> {
+            Request r = Request.change(c::describe, (w, seq, flags) -> {
                 switch (c.op()) {
                     case ADD_SERVICE -> Ipvs.newService(w, id, seq, flags, c.service());
                     case EDIT_SERVICE -> Ipvs.setService(w, id, seq, flags, c.service());

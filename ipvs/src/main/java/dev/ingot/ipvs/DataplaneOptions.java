@@ -31,9 +31,9 @@ public record DataplaneOptions(String linkName, String linkKind, List<Prefix> ow
         }
     }
 
-    /** kube-ipvs0 as a dummy link, batches of 256, 30 s kernel time-out, a fresh read of the kernel every minute. */
+    /** kube-ipvs0 as a dummy link, batches of 256, 30 s kernel time-out, a fresh read of the kernel every 5 minutes. */
     public static DataplaneOptions owning(List<Prefix> owned) {
-        return new DataplaneOptions("kube-ipvs0", "dummy", owned, 256, Duration.ofSeconds(30), Duration.ofMinutes(1));
+        return new DataplaneOptions("kube-ipvs0", "dummy", owned, 256, Duration.ofSeconds(30), Duration.ofMinutes(5));
     }
 
     public DataplaneOptions withLink(String name, String kind) {

@@ -246,6 +246,30 @@ class DataplaneIT {
     }
 
     @Test
+    void updateChangesOnlyTheServicesItIsGiven() throws Exception {
+        List<VirtualService> all = List.of(
+                vs(Protocol.TCP, "172.19.100.1", 80, Scheduler.RR, Set.of(), 0, rs("10.233.64.1", 8080, 1,
+                        Forwarding.MASQ)),
+                vs(Protocol.TCP, "172.19.100.2", 80, Scheduler.RR, Set.of(), 0, rs("10.233.64.2", 8080, 1,
+                        Forwarding.MASQ)));
+        dp.apply(all);
+        ApplyResult u = dp.update(List.of(
+                        vs(Protocol.TCP, "172.19.100.1", 80, Scheduler.RR, Set.of(), 0,
+                                rs("10.233.64.1", 8080, 3, Forwarding.MASQ), rs("10.233.64.9", 8080, 1,
+                                        Forwarding.MASQ)),
+                        vs(Protocol.UDP, "172.19.100.3", 53, Scheduler.LC, Set.of(), 0)),
+                List.of(new VirtualService.Key(Protocol.TCP, ip("172.19.100.2"), 80)));
+        assertThat(u.changes()).isEqualTo(4);
+        assertThat(ipvsadm()).isEqualTo("""
+                TCP  172.19.100.1:80 rr
+                  -> 10.233.64.1:8080             Masq    3      0          0
+                  -> 10.233.64.9:8080             Masq    1      0          0
+                UDP  172.19.100.3:53 lc""");
+        // apply() afterwards knows what update() did: the same state needs nothing.
+        assertThat(dp.apply(dp.virtualServices()).changes()).isZero();
+    }
+
+    @Test
     void refusesVipsOutsideTheOwnedPrefixesAndChangesNothing() throws Exception {
         dp.apply(List.of(vs(Protocol.TCP, "172.19.100.1", 80, Scheduler.RR, Set.of(), 0)));
         assertThatThrownBy(() -> dp.apply(List.of(vs(Protocol.TCP, "10.96.0.1", 443, Scheduler.RR, Set.of(), 0))))

@@ -1,17 +1,14 @@
 package dev.ingot.ipvs.netlink;
 
+import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * One request for {@link NetlinkSocket#execute}: how to write it, what kind of answer it gets, and who takes the
- * data replies.
- *
- * @param description what it does, for errors and logs ("add 10.0.0.1/32 to kube-ipvs0")
- * @param kind        {@link Kind}
- * @param encoder     writes exactly one message with the given sequence number and base flags
- * @param onReply     receives each data reply (GET and DUMP); it must not keep the message's buffer
+ * data replies. Its description ("add 10.0.0.1/32 to kube-ipvs0") is only built when an error or a log needs it.
  */
-public record Request(String description, Kind kind, Encoder encoder, Consumer<Message> onReply) {
+public final class Request {
 
     /** The three ways the kernel answers. */
     public enum Kind {
@@ -29,15 +26,52 @@ public record Request(String description, Kind kind, Encoder encoder, Consumer<M
         void write(MessageWriter w, int seq, int flags);
     }
 
-    public static Request change(String description, Encoder encoder) {
+    private final Supplier<String> description;
+    private final Kind kind;
+    private final Encoder encoder;
+    private final Consumer<Message> onReply;
+
+    public Request(Supplier<String> description, Kind kind, Encoder encoder, Consumer<Message> onReply) {
+        this.description = Objects.requireNonNull(description);
+        this.kind = Objects.requireNonNull(kind);
+        this.encoder = Objects.requireNonNull(encoder);
+        this.onReply = Objects.requireNonNull(onReply);
+    }
+
+    public static Request change(Supplier<String> description, Encoder encoder) {
         return new Request(description, Kind.CHANGE, encoder, m -> { });
     }
 
+    public static Request change(String description, Encoder encoder) {
+        return change(() -> description, encoder);
+    }
+
     public static Request get(String description, Encoder encoder, Consumer<Message> onReply) {
-        return new Request(description, Kind.GET, encoder, onReply);
+        return new Request(() -> description, Kind.GET, encoder, onReply);
     }
 
     public static Request dump(String description, Encoder encoder, Consumer<Message> onReply) {
-        return new Request(description, Kind.DUMP, encoder, onReply);
+        return new Request(() -> description, Kind.DUMP, encoder, onReply);
+    }
+
+    public String description() {
+        return description.get();
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public Encoder encoder() {
+        return encoder;
+    }
+
+    public Consumer<Message> onReply() {
+        return onReply;
+    }
+
+    @Override
+    public String toString() {
+        return kind + " " + description();
     }
 }
