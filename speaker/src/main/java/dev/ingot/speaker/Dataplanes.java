@@ -1,6 +1,6 @@
 package dev.ingot.speaker;
 
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.ingot.ipvs.DataplaneException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,24 +10,28 @@ final class Dataplanes {
 
     private Dataplanes() {}
 
-    static Dataplane open(String mode, MeterRegistry registry) {
+    /**
+     * {@code ipvs}: the IPVS dataplane, or a failure that says what to do; {@code none}: leave VIPs to kube-proxy;
+     * {@code auto}: ipvs when the kernel has it, else none with a warning.
+     */
+    static Dataplane open(String mode) {
         switch (mode) {
             case "none":
                 return Dataplane.NONE;
             case "auto":
             case "ipvs":
-                if (!java.nio.file.Files.exists(java.nio.file.Path.of("/proc/net/ip_vs"))) {
-                    if (mode.equals("ipvs")) {
-                        throw new IllegalStateException("--dataplane=ipvs, but this kernel has no IPVS "
-                                + "(/proc/net/ip_vs is missing): load the ip_vs module, or run with --dataplane=none "
-                                + "to leave the VIPs to kube-proxy");
+                try {
+                    return new IpvsDataplane();
+                } catch (DataplaneException e) {
+                    if (mode.equals("ipvs") || e.reason() != DataplaneException.Reason.NO_IPVS) {
+                        throw new IllegalStateException("--dataplane=" + mode + ": " + e.getMessage()
+                                + (mode.equals("ipvs") ? " (or run with --dataplane=none to leave the VIPs to "
+                                + "kube-proxy)" : ""), e);
                     }
-                    LOG.warn("event=dataplane mode=none reason=\"this kernel has no IPVS (/proc/net/ip_vs is "
-                            + "missing); VIPs are left to kube-proxy\"");
+                    LOG.warn("event=dataplane mode=none reason={}", Speaker.quote(e.getMessage()
+                            + "; the VIPs are left to kube-proxy"));
                     return Dataplane.NONE;
                 }
-                throw new IllegalStateException("the IPVS dataplane arrives with the ipvs module; run with "
-                        + "--dataplane=none meanwhile");
             default:
                 throw new IllegalArgumentException("--dataplane must be ipvs, none or auto, not \"" + mode + "\"");
         }

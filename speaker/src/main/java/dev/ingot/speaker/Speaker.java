@@ -85,6 +85,7 @@ public final class Speaker implements AutoCloseable {
     private final Map<List<String>, AtomicInteger> announcedGauges = new ConcurrentHashMap<>();
     private final Map<String, Instant> lastEvent = new HashMap<>();
     private List<String> lastConfigErrors = List.of();
+    private final Map<String, Supplier<Object>> extraStatus = new ConcurrentHashMap<>();
 
     public Speaker(KubernetesClient client, Settings settings, Announcer announcer, Dataplane dataplane,
                    Supplier<Set<String>> deadNodes, MeterRegistry registry, Clock clock) {
@@ -198,7 +199,8 @@ public final class Speaker implements AutoCloseable {
                     KubeModel.services(services.getStore().list(), slices.getStore().list()), deadNodes.get(),
                     settings.loadBalancerClass(), previous));
             announcer.apply(next.peers(), next.routes());
-            dataplane.apply(next.vips(), next.virtualServices());
+            dataplane.apply(config.current().pools().stream().flatMap(pl -> pl.cidrs().stream()).toList(), next.vips(),
+                    next.virtualServices());
             plan.set(next);
             planTime.set(clock.instant());
             report(previous, next);
@@ -287,6 +289,11 @@ public final class Speaker implements AutoCloseable {
         }
     }
 
+    /** Adds a section to the status document (memberlist, BFD). */
+    public void addStatus(String key, Supplier<Object> section) {
+        extraStatus.put(key, section);
+    }
+
     /** The JSON status: decisions with reasons, peers, routes, dataplane. */
     public Map<String, Object> status() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -324,6 +331,7 @@ public final class Speaker implements AutoCloseable {
                             "node", r.node())).toList())).toList());
         }
         m.put("dataplane", plane);
+        extraStatus.forEach((k, v) -> m.put(k, v.get()));
         return m;
     }
 

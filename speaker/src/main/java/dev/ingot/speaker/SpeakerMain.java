@@ -69,6 +69,11 @@ public final class SpeakerMain implements Callable<Integer> {
             description = "memberlist encryption secret (env METALLB_ML_SECRET_KEY).")
     String mlSecretKey;
 
+    @Option(names = "--ml-metallb-key-version", defaultValue = "${env:INGOT_ML_KEY_VERSION:-0.13}",
+            description = "How the memberlist key is derived from the secret, as MetalLB 0.13 and older (first 16 "
+                    + "bytes) or 0.14 and newer (32 bytes): match the MetalLB speakers you gossip with.")
+    String mlKeyVersion;
+
     @Option(names = "--log-level", defaultValue = "info",
             description = "all, debug, info, warn, error or none.")
     String logLevel;
@@ -101,13 +106,16 @@ public final class SpeakerMain implements Callable<Integer> {
             LOG.warn("event=flagIgnored flags=\"--disable-epslices/--enable-pprof\" reason=\"not needed by Ingot\"");
         }
         CountDownLatch stop = new CountDownLatch(1);
+        membership.set(null);
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(kc).build();
              SessionManager bgp = SessionManager.builder().nodeName(nodeName).meterRegistry(registry).build();
              BgpAnnouncer announcer = new BgpAnnouncer(bgp);
-             Dataplane plane = Dataplanes.open(dataplane, registry);
+             Dataplane plane = Dataplanes.open(dataplane);
              Speaker speaker = new Speaker(client, new Speaker.Settings(nodeName, ns, configName,
-                     Optional.ofNullable(lbClass).filter(s -> !s.isBlank()), 50), announcer, plane, Set::of,
-                     registry, Clock.systemUTC());
+                     Optional.ofNullable(lbClass).filter(s -> !s.isBlank()), 50), announcer, plane,
+                     () -> membership.get() == null ? Set.of() : membership.get().deadNodes(), registry,
+                     Clock.systemUTC());
+             Membership ml = startMembership(client, ns, registry, speaker);
              HttpEndpoints http = new HttpEndpoints(new InetSocketAddress(host == null || host.isBlank() ? "0.0.0.0"
                      : host, port), registry, speaker::ready, speaker::status)) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -119,6 +127,24 @@ public final class SpeakerMain implements Callable<Integer> {
             stop.await();
         }
         return 0;
+    }
+
+    private final java.util.concurrent.atomic.AtomicReference<Membership> membership =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
+    /** memberlist runs when --ml-bindaddr and --ml-labels are set, as in MetalLB; null otherwise. */
+    private Membership startMembership(KubernetesClient client, String ns, PrometheusMeterRegistry registry,
+                                       Speaker speaker) throws java.io.IOException {
+        if (mlBindAddr == null || mlBindAddr.isBlank() || mlLabels == null || mlLabels.isBlank()) {
+            LOG.warn("event=memberlistDisabled reason=\"need --ml-bindaddr and --ml-labels (METALLB_ML_BIND_ADDR, "
+                    + "METALLB_ML_LABELS)\"");
+            return null;
+        }
+        Membership m = new Membership(nodeName, dev.ingot.config.IpAddresses.parse(mlBindAddr), mlBindPort,
+                mlSecretKey, mlKeyVersion, client, ns, mlLabels, registry, speaker::trigger);
+        membership.set(m);
+        speaker.addStatus("memberlist", m::state);
+        return m;
     }
 
     static void setLogLevel(String level) {

@@ -54,7 +54,7 @@ class SpeakerMockApiTest {
         }
 
         @Override
-        public void apply(Set<InetAddress> v, List<Plan.VirtualService> s) {
+        public void apply(List<dev.ingot.config.Cidr> owned, Set<InetAddress> v, List<Plan.VirtualService> s) {
             vips.add(v);
             vss.add(s);
         }
