@@ -36,7 +36,13 @@ final class IpvsDataplane implements Dataplane {
     IpvsDataplane() throws DataplaneException {
         kernel = dev.ingot.ipvs.Dataplane.open(DataplaneOptions.owning(List.of()));
         owned = List.of();
-        kernel.ensureLink();
+        try {
+            kernel.virtualServices(); // asks for the IPVS family first: no IPVS is told apart from other failures
+            kernel.ensureLink();
+        } catch (DataplaneException e) {
+            kernel.close();
+            throw e;
+        }
     }
 
     @Override
