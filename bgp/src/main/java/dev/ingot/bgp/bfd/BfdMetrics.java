@@ -30,6 +30,7 @@ final class BfdMetrics {
 
     final class PeerMeters {
         final String peer;
+        /** Sessions to this peer that are Up; the gauge shows 1 if any is. */
         final AtomicLong up = new AtomicLong();
         final AtomicLong input = new AtomicLong();
         final AtomicLong output = new AtomicLong();
@@ -40,7 +41,8 @@ final class BfdMetrics {
 
         PeerMeters(String peer) {
             this.peer = peer;
-            gauge("metallb_bfd_session_up", "BFD session state (1 is up, 0 is down)", up);
+            meters.add(Gauge.builder("metallb_bfd_session_up", up, v -> v.get() > 0 ? 1 : 0)
+                    .description("BFD session state (1 is up, 0 is down)").tag("peer", peer).register(registry));
             gauge("metallb_bfd_control_packet_input", "Number of received BFD control packets", input);
             gauge("metallb_bfd_control_packet_output", "Number of sent BFD control packets", output);
             gauge("metallb_bfd_session_up_events", "Number of BFD session up events", upEvents);

@@ -86,6 +86,7 @@ public final class BfdSession {
     private boolean pollActive;
 
     private long txDeadline = NEVER;
+    private long lastTxAt;
     private long detectDeadline = NEVER;
 
     /** Starts in Down with discriminator {@code localDiscr} (non-zero) and sends its first packet. */
@@ -163,6 +164,8 @@ public final class BfdSession {
             transmitIfAllowed(now); // e.g. the passive side hears its peer for the first time
         } else if (!mayTransmitPeriodically()) {
             txDeadline = NEVER;
+        } else {
+            pullTransmitForward(now);
         }
         return null;
     }
@@ -197,6 +200,8 @@ public final class BfdSession {
         if (old.passive() != p.passive() || !mayTransmitPeriodically()) {
             txDeadline = NEVER;
             transmitIfAllowed(now);
+        } else {
+            pullTransmitForward(now);
         }
     }
 
@@ -343,7 +348,24 @@ public final class BfdSession {
             return;
         }
         effects.send(packet(pollActive, false));
+        lastTxAt = now;
         txDeadline = now + jittered(transmitIntervalUs()) * 1000;
+    }
+
+    /**
+     * The transmit interval can shrink after the next packet was scheduled: the peer lowers its
+     * Required Min RX when it comes Up (FRR asks for 1 s while Down), or our own TX decreases. The
+     * peer then computes its detection time from the new values, so the next packet must not wait for
+     * the old, longer slot: it is moved to one new (jittered) interval after the last one sent.
+     */
+    private void pullTransmitForward(long now) {
+        if (txDeadline == NEVER) {
+            return;
+        }
+        long sooner = lastTxAt + jittered(transmitIntervalUs()) * 1000;
+        if (sooner < txDeadline) {
+            txDeadline = Math.max(sooner, now);
+        }
     }
 
     private long jittered(long intervalUs) {

@@ -254,11 +254,12 @@ public final class BfdSessionManager implements AutoCloseable {
 
         @Override
         public void stateChanged(BfdState from, BfdState to, BfdDiagnostic diagnostic) {
-            meters.up.set(to == BfdState.UP ? 1 : 0);
             BfdStateChange change = new BfdStateChange(peer, from, to, diagnostic);
-            if (to == BfdState.UP) {
+            if (change.cameUp()) {
+                meters.up.incrementAndGet();
                 meters.upEvents.incrementAndGet();
             } else if (change.wentDown()) {
+                meters.up.decrementAndGet();
                 meters.downEvents.incrementAndGet();
             }
             String msg = "event=bfd_session_state peer={} local={} multihop={} from={} to={} diag=\"{}\""

@@ -312,4 +312,36 @@ class BfdSessionTest {
         d.tick(500 * MS);
         assertThat(out).isEmpty();
     }
+
+    /**
+     * FRR advertises Required Min RX 1 s until Up and 300 ms after; the packet already scheduled 1 s
+     * out must move forward, or FRR (detection 3 x 300 ms) declares us down. Found against FRR 8.4.
+     */
+    @Test
+    void aPeerLoweringItsRequiredMinRxPullsTheNextPacketForward() {
+        List<Long> sentAt = new ArrayList<>();
+        long[] clock = {0};
+        BfdSession s = new BfdSession(7, P300x3, new Random(5), new BfdSession.Effects() {
+            @Override
+            public void send(BfdPacket p) {
+                sentAt.add(clock[0]);
+            }
+
+            @Override
+            public void stateChanged(BfdState from, BfdState to, BfdDiagnostic d) {
+            }
+        }, 0);
+        clock[0] = 10 * MS;
+        s.receive(BfdPacket.of(BfdDiagnostic.NONE, BfdState.INIT, false, false, 3, 99, 7, 1_000_000, 1_000_000, 0),
+                clock[0]);
+        assertThat(s.state()).isEqualTo(BfdState.UP);
+        long upSentAt = sentAt.getLast();
+        assertThat(s.nextDeadlineNanos() - upSentAt).as("bound by the peer's 1 s Required Min RX")
+                .isBetween(750 * MS, 1_000 * MS);
+        clock[0] = 20 * MS;
+        s.receive(BfdPacket.of(BfdDiagnostic.NONE, BfdState.UP, true, false, 3, 99, 7, 300_000, 300_000, 0),
+                clock[0]);
+        assertThat(s.nextDeadlineNanos() - upSentAt).as("one 300 ms interval after the last packet")
+                .isBetween(225 * MS, 300 * MS);
+    }
 }

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Ingot's BFD against FRR's bfdd (8.4, Debian) in two network namespaces joined by a veth pair:
  * {@code <prefix>-j} (Java, 10.199.0.1) and {@code <prefix>-f} (zebra + bfdd, 10.199.0.2). A
- * single-hop and a multihop session come Up at 300 ms × 3; freezing bfdd (SIGSTOP) and downing the
+ * single-hop and a multihop IPv4 session and a single-hop IPv6 session come Up at 300 ms × 3; freezing bfdd (SIGSTOP) and downing the
  * link each take the Java side Down (the time is measured and printed, not asserted tightly); after
  * SIGCONT / link up both come back. FRR's own view ({@code show bfd peers json}) is checked.
  * Needs root, iproute2 and frr; fails without them when CI=true, skips otherwise.
@@ -31,6 +31,8 @@ import org.junit.jupiter.api.Test;
 class FrrBfdInteropTest {
     private static final String JAVA_IP = "10.199.0.1";
     private static final String FRR_IP = "10.199.0.2";
+    private static final String JAVA_IP6 = "fd00:199::1";
+    private static final String FRR_IP6 = "fd00:199::2";
 
     private final String prefix = "ingot-bfd-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt())
             .substring(0, 6);
@@ -43,18 +45,33 @@ class FrrBfdInteropTest {
         requirePrerequisites();
         List<String> created = new ArrayList<>();
         BfdSessionManager manager = null;
+        Process capture = null;
         try {
             buildNamespaces(created);
+            String pcap = System.getProperty("ingot.bfd.interop.pcap"); // debugging aid: capture FRR's side
+            if (pcap != null) {
+                capture = new ProcessBuilder("ip", "netns", "exec", nsFrr, "tcpdump", "-i", "eth0", "-n", "-U", "-w",
+                        pcap, "udp").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                Thread.sleep(500);
+            }
             startFrr();
             BlockingQueue<BfdStateChange> changes = new LinkedBlockingQueue<>();
             manager = new BfdSessionManager(new SimpleMeterRegistry());
             BfdPeer single = BfdPeer.singleHop(InetAddress.getByName(FRR_IP), InetAddress.getByName(JAVA_IP));
             BfdPeer multi = BfdPeer.multihop(InetAddress.getByName(FRR_IP), InetAddress.getByName(JAVA_IP));
+            BfdPeer single6 = BfdPeer.singleHop(InetAddress.getByName(FRR_IP6), InetAddress.getByName(JAVA_IP6));
             BfdProfile profile = BfdProfile.of("tor", 300, 300, 3, null, null, null, 254);
             BfdSessionManager m = manager;
+            long start = System.nanoTime();
+            BfdListener log = c -> System.out.printf("bfd-interop: %6d ms %s %s -> %s (%s)%n", ms(start), c.peer(),
+                    c.from(), c.to(), c.diagnostic().text());
             NetNs.call(nsJava, () -> {
-                m.open(single, profile, changes::add);
-                m.open(multi, profile, c -> { });
+                m.open(single, profile, c -> {
+                    log.stateChanged(c);
+                    changes.add(c);
+                });
+                m.open(multi, profile, log);
+                m.open(single6, profile, log);
                 return null;
             });
 
@@ -62,6 +79,8 @@ class FrrBfdInteropTest {
             awaitState(manager, single, BfdState.UP, 15_000);
             awaitState(manager, multi, BfdState.UP, 15_000);
             System.out.printf("bfd-interop: up after %d ms%n", ms(t0));
+            awaitState(manager, single6, BfdState.UP, 15_000);
+            awaitFrr(JAVA_IP6, false, "up", 5_000);
             // FRR's view: both Up at the negotiated 300/300 x 3, and it knows our discriminator.
             awaitFrr(JAVA_IP, false, "up", 5_000);
             awaitFrr(JAVA_IP, true, "up", 5_000);
@@ -88,7 +107,7 @@ class FrrBfdInteropTest {
             String bfddPid = Files.readString(dir.resolve("bfdd.pid")).trim();
             for (int round = 1; round <= rounds; round++) {
                 // 1. bfdd frozen: no FIN, no AdminDown, just silence.
-                Thread.sleep(500);
+                awaitQuiet(manager, single, changes);
                 long stopAt = System.nanoTime();
                 run("kill", "-STOP", bfddPid);
                 BfdStateChange down = changes.poll(10, TimeUnit.SECONDS);
@@ -106,7 +125,7 @@ class FrrBfdInteropTest {
                 changes.clear();
 
                 // 2. link down on FRR's side of the veth: the node vanishes.
-                Thread.sleep(500);
+                awaitQuiet(manager, single, changes);
                 long linkAt = System.nanoTime();
                 run("ip", "-n", nsFrr, "link", "set", "eth0", "down");
                 down = changes.poll(10, TimeUnit.SECONDS);
@@ -125,14 +144,33 @@ class FrrBfdInteropTest {
                 changes.clear();
             }
 
+            String flaps = Files.readString(dir.resolve("bfdd.log")).lines()
+                    .filter(l -> l.contains("mhop:no peer:" + JAVA_IP + " ") && l.contains("up -> down"))
+                    .map(l -> l.replaceAll(".*reason:", "")).toList().toString();
+            System.out.printf("bfd-interop: FRR's single-hop session left Up %s (expected 2 per round)%n", flaps);
+
             // 3. Closing our side tells FRR AdminDown; FRR reports the peer down, not a failure of its own.
             manager.close(single);
             awaitFrr(JAVA_IP, false, "down", 5_000);
             System.out.println("bfd-interop: FRR after our AdminDown: "
                     + frrPeer(vtysh("show bfd peers json"), JAVA_IP, false).replaceAll("\\s+", " "));
+        } catch (Throwable t) {
+            Path bfddLog = dir.resolve("bfdd.log");
+            if (Files.exists(bfddLog)) {
+                System.out.println("bfd-interop: bfdd.log:\n" + Files.readString(bfddLog));
+            }
+            throw t;
         } finally {
             if (manager != null) {
                 manager.close();
+            }
+            String keepLog = System.getProperty("ingot.bfd.interop.bfdd-log"); // debugging aid
+            if (keepLog != null && Files.exists(dir.resolve("bfdd.log"))) {
+                Files.copy(dir.resolve("bfdd.log"), Path.of(keepLog), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            if (capture != null) {
+                capture.destroy();
+                capture.waitFor(5, TimeUnit.SECONDS);
             }
             cleanUp(created);
         }
@@ -169,6 +207,8 @@ class FrrBfdInteropTest {
         run("ip", "-n", nsJava, "link", "add", "eth0", "type", "veth", "peer", "name", "eth0", "netns", nsFrr);
         run("ip", "-n", nsJava, "addr", "add", JAVA_IP + "/30", "dev", "eth0");
         run("ip", "-n", nsFrr, "addr", "add", FRR_IP + "/30", "dev", "eth0");
+        run("ip", "-n", nsJava, "addr", "add", JAVA_IP6 + "/64", "dev", "eth0", "nodad");
+        run("ip", "-n", nsFrr, "addr", "add", FRR_IP6 + "/64", "dev", "eth0", "nodad");
         run("ip", "-n", nsJava, "link", "set", "eth0", "up");
         run("ip", "-n", nsFrr, "link", "set", "eth0", "up");
     }
@@ -179,7 +219,10 @@ class FrrBfdInteropTest {
         Files.writeString(dir.resolve("bfdd.conf"), """
                 frr defaults traditional
                 hostname %1$s
-                log file %2$s/bfdd.log informational
+                log file %2$s/bfdd.log debugging
+                debug bfd peer
+                debug bfd network
+                debug bfd zebra
                 !
                 bfd
                  peer %3$s local-address %4$s
@@ -194,9 +237,15 @@ class FrrBfdInteropTest {
                   detect-multiplier 3
                  exit
                  !
+                 peer %5$s local-address %6$s
+                  receive-interval 300
+                  transmit-interval 300
+                  detect-multiplier 3
+                 exit
+                 !
                 exit
                 !
-                """.formatted(prefix, dir, JAVA_IP, FRR_IP));
+                """.formatted(prefix, dir, JAVA_IP, FRR_IP, JAVA_IP6, FRR_IP6));
         run("chown", "-R", "frr:frr", dir.toString());
         for (String d : List.of("zebra", "bfdd")) {
             List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", nsFrr, "/usr/lib/frr/" + d, "-d",
@@ -300,6 +349,24 @@ class FrrBfdInteropTest {
             }
             Thread.sleep(20);
         }
+    }
+
+    /**
+     * Waits until the session has been Up with no state change for 1.5 s. bfdd re-evaluates its
+     * sessions when zebra reports interface and address events (after its start and after link up)
+     * and may flap a fresh session once; a failure round must start from a settled session.
+     */
+    private static void awaitQuiet(BfdSessionManager m, BfdPeer p, BlockingQueue<BfdStateChange> changes)
+            throws Exception {
+        for (int i = 0; i < 10; i++) {
+            changes.clear();
+            Thread.sleep(1_500);
+            if (changes.isEmpty() && m.status(p).orElseThrow().state() == BfdState.UP) {
+                return;
+            }
+            System.out.println("bfd-interop: not settled yet, changes: " + changes);
+        }
+        throw new AssertionError(p + " did not settle in Up for 1.5 s within 15 s");
     }
 
     private static void awaitState(BfdSessionManager m, BfdPeer p, BfdState s, long timeoutMs) throws Exception {
