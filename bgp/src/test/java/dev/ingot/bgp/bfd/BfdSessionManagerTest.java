@@ -259,4 +259,17 @@ class BfdSessionManagerTest {
         }
         assertThat(errors.getFirst()).hasMessageContaining("must not be called from a BfdListener");
     }
+
+    @Test
+    void aLocalAddressThatIsNotOursFailsWithTheAddressInTheMessageAndLeavesNothingBehind() throws Exception {
+        InetAddress notOurs = InetAddress.getByName("192.0.2.77"); // TEST-NET-1, on no interface
+        BfdPeer key = BfdPeer.singleHop(remote, notOurs);
+        assertThatThrownBy(() -> manager.open(key, BfdProfile.defaults("d"), changes::add))
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining("192.0.2.77").hasMessageContaining("3784");
+        assertThat(manager.status(key)).isEmpty();
+        assertThat(manager.sessions()).isEmpty();
+        // The manager still works.
+        manager.open(BfdPeer.singleHop(remote, local), BfdProfile.defaults("d"), changes::add);
+        assertThat(manager.sessions()).hasSize(1);
+    }
 }
