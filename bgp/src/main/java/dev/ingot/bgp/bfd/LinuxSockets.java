@@ -17,6 +17,7 @@ import java.lang.invoke.VarHandle;
  * The one socket option Netty cannot set for us, through the Foreign Function &amp; Memory API:
  * {@code setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, struct sock_fprog)} (it holds a pointer).
  */
+@SuppressWarnings("restricted") // FFM downcalls are this class's purpose; the JVM runs with --enable-native-access
 final class LinuxSockets {
     private static final int SOL_SOCKET = 1;
     private static final int SO_ATTACH_FILTER = 26;

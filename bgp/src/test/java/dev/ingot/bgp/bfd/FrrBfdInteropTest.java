@@ -94,8 +94,8 @@ class FrrBfdInteropTest {
             assertThat(intField(frrSingle, "remote-transmit-interval")).isEqualTo(300);
             assertThat(intField(frrSingle, "remote-detect-multiplier")).isEqualTo(3);
             BfdSessionStatus ours = manager.status(single).orElseThrow();
-            assertThat((long) intField(frrSingle, "remote-id")).isEqualTo(ours.localDiscriminator());
-            assertThat((long) intField(frrSingle, "id")).isEqualTo(ours.remoteDiscriminator());
+            assertThat(intField(frrSingle, "remote-id")).isEqualTo(ours.localDiscriminator());
+            assertThat(intField(frrSingle, "id")).isEqualTo(ours.remoteDiscriminator());
             awaitTrue("our side runs at 300 ms after the Poll Sequence", 5_000,
                     () -> m.status(single).orElseThrow().transmitIntervalUs() == 300_000
                             && m.status(single).orElseThrow().detectionTimeUs() == 900_000);

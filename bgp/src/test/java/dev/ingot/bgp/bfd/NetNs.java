@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
  * through setns(2), then puts the thread back. Sockets created meanwhile stay in that namespace.
  * Test-only: the product never switches namespaces.
  */
+@SuppressWarnings("restricted") // FFM downcalls are this class's purpose
 final class NetNs {
     private static final int O_RDONLY = 0;
     private static final int CLONE_NEWNET = 0x40000000;
