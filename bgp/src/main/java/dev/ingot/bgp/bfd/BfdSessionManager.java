@@ -206,6 +206,11 @@ public final class BfdSessionManager implements AutoCloseable {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
+    /** The event loop, for tests that simulate a hung speaker by blocking it. */
+    EventLoop eventLoop() {
+        return loop;
+    }
+
     // ---- sessions on the loop ----------------------------------------------------------------
 
     private final class Entry implements BfdSession.Effects {

@@ -101,7 +101,7 @@ class FrrBfdInteropTest {
                             && m.status(single).orElseThrow().detectionTimeUs() == 900_000);
             changes.clear();
 
-            // Each round: freeze bfdd, then down the link. -Dingot.bfd.interop.rounds=N repeats them to
+            // Each round: freeze bfdd, down the link, block our own BFD thread. -Dingot.bfd.interop.rounds=N repeats them to
             // collect detection times (docs/performance.md); the default run does one round.
             int rounds = Integer.getInteger("ingot.bfd.interop.rounds", 1);
             String bfddPid = Files.readString(dir.resolve("bfdd.pid")).trim();
@@ -141,13 +141,30 @@ class FrrBfdInteropTest {
                 System.out.printf("bfd-interop: link up -> Up again after %d ms%n", ms(upAt));
                 awaitFrr(JAVA_IP, false, "up", 5_000);
                 awaitState(manager, multi, BfdState.UP, 20_000);
+
+                // 3. Ingot hung (its BFD thread blocked, as in a long GC pause or a frozen pod): the
+                // switch's view. FRR must declare the session down on its own detection time.
+                awaitQuiet(manager, single, changes);
+                long hangAt = System.nanoTime();
+                manager.eventLoop().execute(() -> {
+                    try {
+                        Thread.sleep(2_500);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                awaitFrr(JAVA_IP, false, "down", 5_000);
+                System.out.printf("bfd-interop: round %d: Ingot's BFD thread blocked -> FRR Down after %d ms"
+                        + " (detection time 900 ms, polled via vtysh)%n", round, ms(hangAt));
+                awaitState(manager, single, BfdState.UP, 20_000);
+                awaitFrr(JAVA_IP, false, "up", 5_000);
                 changes.clear();
             }
 
             String flaps = Files.readString(dir.resolve("bfdd.log")).lines()
                     .filter(l -> l.contains("mhop:no peer:" + JAVA_IP + " ") && l.contains("up -> down"))
                     .map(l -> l.replaceAll(".*reason:", "")).toList().toString();
-            System.out.printf("bfd-interop: FRR's single-hop session left Up %s (expected 2 per round)%n", flaps);
+            System.out.printf("bfd-interop: FRR's single-hop session left Up %s (expected 3 per round)%n", flaps);
 
             // 3. Closing our side tells FRR AdminDown; FRR reports the peer down, not a failure of its own.
             manager.close(single);
