@@ -149,6 +149,12 @@ final class PeerSession implements Session {
         run();
     }
 
+    @Override
+    public synchronized void releaseHoldDown() {
+        fsm.releaseHoldDown(now());
+        run();
+    }
+
     // ------------------------------------------------------------------ lifecycle
 
     synchronized void start() {

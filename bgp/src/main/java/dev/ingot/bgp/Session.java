@@ -28,6 +28,9 @@ public interface Session {
      */
     void forceDown(String reason, Duration holdDown);
 
+    /** Ends the hold-down of {@link #forceDown} now (BFD is Up again): the session reconnects at once. */
+    void releaseHoldDown();
+
     /** Prefixes the peer has from us (the Adj-RIB-Out as sent). */
     int announcedPrefixes();
 

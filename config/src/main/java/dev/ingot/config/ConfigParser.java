@@ -196,6 +196,11 @@ public final class ConfigParser {
                 int ttl = interval(f, path, "minimum-ttl", 1, 254, 254);
                 Boolean echoMode = f.containsKey("echo-mode") ? y.bool(f.get("echo-mode"), join(path, "echo-mode"))
                         : Boolean.FALSE;
+                if (Boolean.TRUE.equals(echoMode)) {
+                    y.error(f.get("echo-mode"), join(path, "echo-mode"), "echo-mode: true is not supported: Ingot "
+                            + "does not implement the BFD Echo function (RFC 5880 §6.4); remove echo-mode or set it "
+                            + "to false (asynchronous mode with the intervals above detects failures on its own)");
+                }
                 Boolean passive = f.containsKey("passive-mode")
                         ? y.bool(f.get("passive-mode"), join(path, "passive-mode")) : Boolean.FALSE;
                 if (y.errors.size() == before) {

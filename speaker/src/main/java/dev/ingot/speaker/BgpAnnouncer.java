@@ -6,13 +6,21 @@ import dev.ingot.bgp.SessionConfig;
 import dev.ingot.bgp.SessionListener;
 import dev.ingot.bgp.SessionManager;
 import dev.ingot.bgp.SessionState;
+import dev.ingot.bgp.bfd.BfdConfigException;
+import dev.ingot.bgp.bfd.BfdPeer;
+import dev.ingot.bgp.bfd.BfdProfile;
+import dev.ingot.bgp.bfd.BfdSessionManager;
 import dev.ingot.bgp.codec.PathAttribute;
 import dev.ingot.bgp.codec.Prefix;
 import dev.ingot.config.Community;
 import dev.ingot.config.IpAddresses;
 import dev.ingot.config.Peer;
 import dev.ingot.speaker.plan.Plan;
+import java.net.InetAddress;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,12 +34,21 @@ final class BgpAnnouncer implements Announcer {
     private static final Logger LOG = LoggerFactory.getLogger(BgpAnnouncer.class);
 
     private final SessionManager sessions;
+    private final BfdSessionManager bfd;
+    private final Map<BfdPeer, BfdProfile> bfdInForce = new ConcurrentHashMap<>();
+    private final Map<BfdPeer, String> bfdOwner = new ConcurrentHashMap<>();
+    private final ExecutorService bfdActions = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "bfd-actions");
+        t.setDaemon(true);
+        return t;
+    });
     private final Map<String, Instant> since = new ConcurrentHashMap<>();
     private final Map<String, String> lastError = new ConcurrentHashMap<>();
     private List<SessionConfig> inForce = List.of();
 
-    BgpAnnouncer(SessionManager sessions) {
+    BgpAnnouncer(SessionManager sessions, BfdSessionManager bfd) {
         this.sessions = sessions;
+        this.bfd = bfd;
         sessions.addListener(new SessionListener() {
             @Override
             public void stateChanged(Session s, SessionState from, SessionState to, String reason) {
@@ -78,7 +95,9 @@ final class BgpAnnouncer implements Announcer {
     }
 
     @Override
-    public synchronized void apply(List<Peer> peers, List<Plan.Route> routes) {
+    public synchronized void apply(List<Peer> peers, List<dev.ingot.config.BfdProfile> profiles,
+                                   List<Plan.Route> routes) {
+        applyBfd(peers, profiles);
         List<SessionConfig> want = peers.stream().map(BgpAnnouncer::session).toList();
         if (!want.equals(inForce)) {
             try {
@@ -90,6 +109,76 @@ final class BgpAnnouncer implements Announcer {
         }
         for (Session.Conflict c : sessions.setAdvertisements(routes.stream().map(BgpAnnouncer::advertisement).toList())) {
             LOG.warn("event=routeConflict prefix={} decision={}", c.prefix(), Speaker.quote(c.decision()));
+        }
+    }
+
+    /**
+     * One BFD session per peer that names a profile. When BFD goes Down the BGP session is torn down at once (Cease/BFD
+     * Down) and held down; when BFD comes back Up it reconnects at once.
+     */
+    private void applyBfd(List<Peer> peers, List<dev.ingot.config.BfdProfile> profiles) {
+        Map<BfdPeer, BfdProfile> want = new LinkedHashMap<>();
+        Map<BfdPeer, String> owner = new LinkedHashMap<>();
+        for (Peer p : peers) {
+            if (p.bfdProfile().isEmpty()) {
+                continue;
+            }
+            dev.ingot.config.BfdProfile c = profiles.stream().filter(b -> b.name().equals(p.bfdProfile().get()))
+                    .findFirst().orElse(null);
+            if (c == null) {
+                continue;
+            }
+            try {
+                InetAddress local = p.sourceAddress().orElse(localAddressTowards(p.peerAddress()));
+                BfdPeer key = p.ebgpMultihop() ? BfdPeer.multihop(p.peerAddress(), local)
+                        : BfdPeer.singleHop(p.peerAddress(), local);
+                want.put(key, BfdProfile.of(c.name(), c.receiveIntervalMs(), c.transmitIntervalMs(),
+                        c.detectMultiplier(), c.echoIntervalMs(), c.echoMode(), c.passiveMode(), c.minimumTtl()));
+                owner.put(key, session(p).key());
+            } catch (BfdConfigException | java.io.IOException e) {
+                LOG.warn("event=bfdNotStarted peer={} error={}", IpAddresses.format(p.peerAddress()),
+                        Speaker.quote(e.getMessage()));
+            }
+        }
+        for (BfdPeer key : List.copyOf(bfdInForce.keySet())) {
+            if (!want.containsKey(key)) {
+                bfd.close(key);
+                bfdInForce.remove(key);
+                bfdOwner.remove(key);
+            }
+        }
+        want.forEach((key, profile) -> {
+            try {
+                BfdProfile old = bfdInForce.get(key);
+                bfdOwner.put(key, owner.get(key));
+                if (old == null) {
+                    bfd.open(key, profile, change -> {
+                        String peer = bfdOwner.get(change.peer());
+                        if (peer == null) {
+                            return;
+                        }
+                        if (change.wentDown()) {
+                            bfdActions.execute(() -> sessions.session(peer).ifPresent(s -> s.forceDown(
+                                    "BFD down: " + change.diagnostic(), Duration.ofDays(1))));
+                        } else if (change.cameUp()) {
+                            bfdActions.execute(() -> sessions.session(peer).ifPresent(Session::releaseHoldDown));
+                        }
+                    });
+                } else if (!old.equals(profile)) {
+                    bfd.update(key, profile);
+                }
+                bfdInForce.put(key, profile);
+            } catch (BfdConfigException | java.io.IOException e) {
+                LOG.warn("event=bfdNotStarted peer={} error={}", key, Speaker.quote(e.getMessage()));
+            }
+        });
+    }
+
+    /** The address the kernel would send from towards {@code peer} (a UDP connect sends nothing). */
+    static InetAddress localAddressTowards(InetAddress peer) throws java.io.IOException {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
+            s.connect(peer, BfdPeer.SINGLE_HOP_PORT);
+            return s.getLocalAddress();
         }
     }
 
@@ -108,6 +197,12 @@ final class BgpAnnouncer implements Announcer {
             m.put("prefixesReceived", s.receivedPrefixes());
             m.put("lastError", lastError.getOrDefault(s.peer(), ""));
             m.put("peerAddress", IpAddresses.format(s.config().peerAddress()));
+            bfdOwner.forEach((key, owner) -> {
+                if (owner.equals(s.peer())) {
+                    bfd.status(key).ifPresent(st -> m.put("bfd", st.state().toString().toLowerCase(
+                            java.util.Locale.ROOT)));
+                }
+            });
             out.add(m);
         }
         return out;
@@ -115,6 +210,8 @@ final class BgpAnnouncer implements Announcer {
 
     @Override
     public void close() {
+        bfdActions.shutdownNow();
+        bfd.close();
         sessions.close("Ingot speaker shutting down");
     }
 }

@@ -198,7 +198,7 @@ public final class Speaker implements AutoCloseable {
             Plan next = Planner.plan(new Planner.Input(config.current(), settings.node(), labels,
                     KubeModel.services(services.getStore().list(), slices.getStore().list()), deadNodes.get(),
                     settings.loadBalancerClass(), previous));
-            announcer.apply(next.peers(), next.routes());
+            announcer.apply(next.peers(), config.current().bfdProfiles(), next.routes());
             dataplane.apply(config.current().pools().stream().flatMap(pl -> pl.cidrs().stream()).toList(), next.vips(),
                     next.virtualServices());
             plan.set(next);

@@ -109,7 +109,7 @@ public final class SpeakerMain implements Callable<Integer> {
         membership.set(null);
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(kc).build();
              SessionManager bgp = SessionManager.builder().nodeName(nodeName).meterRegistry(registry).build();
-             BgpAnnouncer announcer = new BgpAnnouncer(bgp);
+             BgpAnnouncer announcer = new BgpAnnouncer(bgp, new dev.ingot.bgp.bfd.BfdSessionManager(registry));
              Dataplane plane = Dataplanes.open(dataplane);
              Speaker speaker = new Speaker(client, new Speaker.Settings(nodeName, ns, configName,
                      Optional.ofNullable(lbClass).filter(s -> !s.isBlank()), 50), announcer, plane,

@@ -48,7 +48,7 @@ class SpeakerMockApiTest {
         final List<List<Plan.VirtualService>> vss = new CopyOnWriteArrayList<>();
 
         @Override
-        public void apply(List<Peer> p, List<Plan.Route> r) {
+        public void apply(List<Peer> p, List<dev.ingot.config.BfdProfile> b, List<Plan.Route> r) {
             peers.add(p);
             routes.add(r);
         }

@@ -113,6 +113,11 @@ public final class Fsm {
         if (started) restartAt = now + holdDownMs;
     }
 
+    /** Ends a {@link #forceDown} hold-down early (BFD came back): the session starts again now. */
+    public void releaseHoldDown(long now) {
+        if (started && restartAt != Long.MAX_VALUE && restartAt > now) restartAt = now;
+    }
+
     // ------------------------------------------------------------------ transport events
 
     /** Our outbound connection {@code conn} is up (event 16/17); {@code localId} is the BGP Identifier to use on it. */
