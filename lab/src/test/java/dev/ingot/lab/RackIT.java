@@ -23,6 +23,15 @@ class RackIT {
     static final String N2 = "10.10.2.113";
     static final String N3 = "10.10.2.114";
     static final Duration WAIT = Duration.ofSeconds(60);
+    /** The peer as config-samples/frr-tor-md5-bfd.yaml has it: MD5, BFD 300 ms x 3, hold 9 s. */
+    static final String PEER = """
+            bfd-profiles:
+            - {name: fast, receive-interval: 300, transmit-interval: 300, detect-multiplier: 3}
+            peers:
+            - {peer-address: 10.10.2.210, peer-asn: 65210, my-asn: 65211, password: "%s", hold-time: 9s,
+               keepalive-time: 3s, bfd-profile: fast}
+            """;
+    static final String KEY = "rack-a-bgp-key";
     static Rack rack;
 
     @BeforeAll
@@ -128,17 +137,13 @@ class RackIT {
         String vip = awaitVip("keep");
         awaitHops(vip, N1, N2, N3);
 
-        rack.apply(config("""
-                peers:
-                - {peer-address: 10.10.2.210, peer-asn: 65210, my-asn: 0}
+        rack.apply(config(PEER.formatted(KEY).replace("my-asn: 65211", "my-asn: 0") + """
                 address-pools:
                 - {name: default, protocol: bgp, addresses: [172.19.100.0/24]}
                 """));
         await().atMost(WAIT).untilAsserted(() -> assertThat(rack.events("metallb-system", "config"))
                 .contains("Warning").contains("my-asn"));
-        rack.apply(config("""
-                peers:
-                - {peer-address: 10.10.2.210, peer-asn: 65210, my-asn: 65211}
+        rack.apply(config(PEER.formatted(KEY) + """
                 address-pools:
                 - {name: other, protocol: bgp, addresses: [172.19.200.0/24]}
                 """));
@@ -153,13 +158,7 @@ class RackIT {
     @Test
     @Order(4)
     void aNewPoolGivesNewIps() {
-        rack.apply(config("""
-                peers:
-                - {peer-address: 10.10.2.210, peer-asn: 65210, my-asn: 65211}
-                address-pools:
-                - {name: default, protocol: bgp, addresses: [172.19.100.0/24]}
-                - {name: extra, protocol: bgp, auto-assign: false, addresses: [172.19.101.0/24]}
-                """));
+        rack.apply(config(PEER.formatted(KEY) + POOLS));
         rack.apply(service("extra", "Cluster", ", annotations: {metallb.universe.tf/address-pool: extra}") + "---\n"
                 + slice("extra", "node1", "node2", "node3"));
         String vip = awaitVip("extra");
@@ -168,6 +167,12 @@ class RackIT {
         rack.delete(service("extra", "Cluster", ""));
         awaitHops(vip);
     }
+
+    static final String POOLS = """
+            address-pools:
+            - {name: default, protocol: bgp, addresses: [172.19.100.0/24]}
+            - {name: extra, protocol: bgp, auto-assign: false, addresses: [172.19.101.0/24]}
+            """;
 
     static String config(String body) {
         StringBuilder b = new StringBuilder("""
@@ -185,20 +190,42 @@ class RackIT {
 
     @Test
     @Order(5)
-    void aFrozenSpeakerLeavesTheFibWithinTheHoldTime() {
+    void aFrozenSpeakerLeavesTheFibOnBfdNotTheHoldTimer() {
         rack.apply(service("freeze", "Cluster", "") + "---\n" + slice("freeze", "node1", "node2", "node3"));
         String vip = awaitVip("freeze");
         awaitHops(vip, N1, N2, N3);
+        long t0 = System.nanoTime();
         rack.ok(30, "freeze", "node3");
         try {
-            // FRR's datacenter hold time is 9 s; with BFD (fast-failover issue) it is under a second
-            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+            // BFD detects in 900 ms, the hold timer in 9 s: gone well before the hold timer proves BFD did it.
+            // (The measured time is reported, not asserted: docs/performance.md has the figures.)
+            await().atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(20))
                     .untilAsserted(() -> assertThat(rack.nextHops(vip)).containsExactlyInAnyOrder(N1, N2));
+            System.out.printf("e2e: frozen speaker left the switch's FIB after %d ms (BFD 300 ms x 3)%n",
+                    (System.nanoTime() - t0) / 1_000_000);
         } finally {
             rack.ok(30, "thaw", "node3");
         }
         awaitHops(vip, N1, N2, N3);
         rack.delete(service("freeze", "Cluster", ""));
+        awaitHops(vip);
+    }
+
+    @Test
+    @Order(6)
+    void md5WrongKeyNeverComesUpAndTheRightKeyDoes() {
+        rack.apply(service("md5", "Cluster", "") + "---\n" + slice("md5", "node1", "node2", "node3"));
+        String vip = awaitVip("md5");
+        awaitHops(vip, N1, N2, N3);
+        rack.apply(config(PEER.formatted("not-the-key") + POOLS));
+        // the sessions restart with the wrong key: the switch drops the SYNs, the routes go and stay gone
+        awaitHops(vip);
+        await().pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(rack.nextHops(vip)).isEmpty());
+        rack.apply(config(PEER.formatted(KEY) + POOLS));
+        awaitHops(vip, N1, N2, N3);
+        rack.delete(service("md5", "Cluster", ""));
+        awaitHops(vip);
     }
 
     static List<String> all() {
