@@ -156,21 +156,43 @@ public final class Reconciler implements AutoCloseable {
         configMaps = client.configMaps().inNamespace(o.namespace()).runnableInformer(0);
         configMaps.addEventHandler(handler(cm -> o.configMapName().equals(cm.getMetadata().getName()) ? CONFIG_KEY
                 : null, false));
+        // A failed list or watch (5xx, a dropped connection, 410 Gone) is retried with the informer's back-off and
+        // a re-list, never given up on: without the informers the controller would be blind.
+        services.exceptionHandler((started, t) -> retryInformer("services", t));
+        configMaps.exceptionHandler((started, t) -> retryInformer("configmaps", t));
         worker = Thread.ofPlatform().name("ingot-controller-worker").daemon().start(this::work);
-        CompletableFuture.allOf(services.start().toCompletableFuture(), configMaps.start().toCompletableFuture())
-                .whenComplete((v, err) -> {
-                    if (err != null) {
-                        log.error("event=informersFailed error=\"{}\"", err.toString());
-                        return;
-                    }
-                    synced = true;
-                    log.info("event=cacheSynced services={}", services.getStore().list().size());
-                    if (o.leaderElection()) {
-                        elect();
-                    } else {
-                        startLeading();
-                    }
-                });
+        services.start();
+        configMaps.start();
+        awaitSync();
+    }
+
+    /**
+     * Synced means both initial lists are in the caches (a watch that keeps failing is the informers' business:
+     * they re-list and re-watch on their own). Checked on the timer at start-up only.
+     */
+    private void awaitSync() {
+        if (closed) {
+            return;
+        }
+        if (!services.hasSynced() || !configMaps.hasSynced()) {
+            timer.schedule(this::awaitSync, 50, TimeUnit.MILLISECONDS);
+            return;
+        }
+        synced = true;
+        log.info("event=cacheSynced services={}", services.getStore().list().size());
+        if (o.leaderElection()) {
+            elect();
+        } else {
+            startLeading();
+        }
+    }
+
+    private boolean retryInformer(String what, Throwable t) {
+        if (!closed) {
+            log.warn("event=informerRetry resource={} error=\"{}\"", what, String.valueOf(t.getMessage())
+                    .replace('"', '\''));
+        }
+        return !closed;
     }
 
     /** True once the informers have their initial lists (readiness). */
