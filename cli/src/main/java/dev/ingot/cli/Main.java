@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code ingot} command. Each module's operator tool is one subcommand. */
 @Command(name = "ingot", mixinStandardHelpOptions = true, version = "ingot 0.1.0",
         description = "MetalLB-compatible load balancer for bare-metal Kubernetes.",
-        subcommands = {ConfigCommand.class})
+        subcommands = {ConfigCommand.class, dev.ingot.controller.ControllerMain.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
