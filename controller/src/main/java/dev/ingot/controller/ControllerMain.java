@@ -67,6 +67,9 @@ public final class ControllerMain implements Callable<Integer> {
             description = "This replica's name in the leader Lease (env METALLB_POD_NAME; default: the host name).")
     String identity;
 
+    /** Counted down by the shutdown hook (or a test) to stop the controller. */
+    final CountDownLatch stop = new CountDownLatch(1);
+
     @Override
     public Integer call() throws Exception {
         configureLogging(logLevel);
@@ -83,7 +86,6 @@ public final class ControllerMain implements Callable<Integer> {
         LoggerFactory.getLogger(ControllerMain.class).info("event=starting namespace={} config={} identity={} "
                 + "lbClass={} ipModeProxy={} port={} java={}", ns, config, id, lbClass, ipModeProxy, port,
                 Runtime.version());
-        CountDownLatch stop = new CountDownLatch(1);
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(kc).build();
              Reconciler r = new Reconciler(client, opts, metrics);
              HttpEndpoints http = new HttpEndpoints(port, metrics, r::isSynced)) {

@@ -15,6 +15,13 @@ import java.util.Map;
 final class MockCluster {
     static final String NS = "metallb-system";
 
+    /** The mock server logs every request through JUL at INFO; kept referenced so the level sticks. */
+    private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+    static {
+        MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
+
     private MockCluster() {}
 
     static Reconciler.Options fast(String identity) {
