@@ -43,8 +43,10 @@ final class ConfigCommand implements Runnable {
             description = {"Validate a config exactly as the controller and speaker do.",
                     "FILE is a ConfigMap manifest (kubectl get cm config -o yaml) or a bare config document; - reads "
                             + "standard input.",
-                    "Exit status: 0 valid (the normalised config is printed), 1 invalid (every error on stderr), "
-                            + "2 usage error or unreadable file."})
+                    "With --services, runs the controller's allocator offline over those Services and prints each "
+                            + "LoadBalancer Service's resulting ingress or the Warning the controller would raise.",
+                    "Exit status: 0 valid (the normalised config is printed), 1 invalid (every error on stderr) or, "
+                            + "with --services, refused for those Services, 2 usage error or unreadable file."})
     static final class Check implements Callable<Integer> {
         @Spec CommandSpec spec;
 
@@ -54,6 +56,10 @@ final class ConfigCommand implements Runnable {
 
         @Parameters(paramLabel = "FILE", description = "ConfigMap manifest or config document, - for stdin.")
         String file;
+
+        @Option(names = "--services", paramLabel = "SERVICES.yaml",
+                description = "A List of Services (kubectl get svc -A -o yaml, status included) to allocate for.")
+        Path services;
 
         enum Format { text, json }
 
@@ -73,6 +79,9 @@ final class ConfigCommand implements Runnable {
                 return 2;
             }
             ConfigParser.Result result = ConfigParser.parse(text);
+            if (services != null) {
+                return dryRun(result, out, err);
+            }
             if (result instanceof ConfigParser.Invalid(List<ConfigError> errors)) {
                 if (output == Format.json) {
                     out.println(json(Map.of("valid", false, "errors", errors.stream().map(e -> {
@@ -90,6 +99,23 @@ final class ConfigCommand implements Runnable {
             Config config = ((ConfigParser.Valid) result).config();
             out.println(output == Format.json ? json(ConfigView.of(config)) : Summary.text(config));
             return 0;
+        }
+
+        private Integer dryRun(ConfigParser.Result result, PrintWriter out, PrintWriter err) {
+            List<dev.ingot.controller.ServiceView> views;
+            try {
+                views = dev.ingot.controller.DryRun.readServices(Files.readString(services));
+            } catch (IOException | IllegalArgumentException e) {
+                err.println("ingot: cannot read " + services + ": " + e.getMessage());
+                return 2;
+            }
+            dev.ingot.controller.DryRun.Report report = result instanceof ConfigParser.Valid(Config config)
+                    ? dev.ingot.controller.DryRun.run(config, views, null)
+                    : dev.ingot.controller.DryRun.invalidConfig(((ConfigParser.Invalid) result).errors().stream()
+                            .map(ConfigError::toString).toList(), views, null);
+            out.print(output == Format.json ? report.toJson() + "\n" : report.toText());
+            out.flush();
+            return report.rejected() ? 1 : 0;
         }
     }
 

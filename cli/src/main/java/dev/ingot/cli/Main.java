@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "ingot", mixinStandardHelpOptions = true, version = "ingot 0.1.0",
         description = "MetalLB-compatible load balancer for bare-metal Kubernetes.",
         subcommands = {ConfigCommand.class, BgpCommand.class, MemberlistCommand.class, IpvsCommand.class,
-                dev.ingot.speaker.SpeakerMain.class, StatusCommand.class, ExplainCommand.class})
+                dev.ingot.controller.ControllerMain.class, dev.ingot.speaker.SpeakerMain.class, StatusCommand.class,
+                ExplainCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

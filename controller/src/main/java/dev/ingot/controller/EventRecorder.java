@@ -1,0 +1,83 @@
+package dev.ingot.controller;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Raises core/v1 Events the way client-go's recorder does: the same Event on the same object is counted, not
+ * repeated (its name is derived from object, reason and message). Best effort: a failed Event is logged, never
+ * retried, and never blocks a status write.
+ */
+final class EventRecorder {
+    private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
+    static final String COMPONENT = "metallb-controller";
+    private static final int MAX_MESSAGE = 1024;
+
+    private final KubernetesClient client;
+    private final Clock clock;
+    private final Cache<String, AtomicInteger> counts = Caffeine.newBuilder().maximumSize(10_000).build();
+
+    EventRecorder(KubernetesClient client, Clock clock) {
+        this.client = client;
+        this.clock = clock;
+    }
+
+    void record(HasMetadata obj, Balancer.Event e) {
+        String ns = obj.getMetadata().getNamespace();
+        String message = e.message().length() > MAX_MESSAGE ? e.message().substring(0, MAX_MESSAGE - 3) + "..."
+                : e.message();
+        String id = obj.getKind() + "/" + ns + "/" + obj.getMetadata().getName() + "/" + obj.getMetadata().getUid()
+                + "/" + e.type() + "/" + e.reason() + "/" + message;
+        String name = obj.getMetadata().getName() + "." + HexFormat.of().toHexDigits(id.hashCode())
+                + HexFormat.of().toHexDigits((short) id.length());
+        String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
+        AtomicInteger count = counts.get(name, k -> new AtomicInteger());
+        int n = count.incrementAndGet();
+        try {
+            if (n == 1) {
+                try {
+                    client.v1().events().inNamespace(ns).resource(new EventBuilder()
+                            .withNewMetadata().withName(name).withNamespace(ns).endMetadata()
+                            .withNewInvolvedObject().withApiVersion(obj.getApiVersion()).withKind(obj.getKind())
+                            .withNamespace(ns).withName(obj.getMetadata().getName())
+                            .withUid(obj.getMetadata().getUid())
+                            .withResourceVersion(obj.getMetadata().getResourceVersion()).endInvolvedObject()
+                            .withType(e.type()).withReason(e.reason()).withMessage(message).withCount(1)
+                            .withFirstTimestamp(now).withLastTimestamp(now)
+                            .withNewSource().withComponent(COMPONENT).endSource()
+                            .withReportingComponent(COMPONENT).build()).create();
+                    return;
+                } catch (KubernetesClientException ex) {
+                    if (ex.getCode() != 409) {
+                        throw ex;
+                    }
+                }
+            }
+            Event existing = client.v1().events().inNamespace(ns).withName(name).get();
+            if (existing == null) {
+                counts.invalidate(name);
+                record(obj, e);
+                return;
+            }
+            int total = Math.max(n, existing.getCount() == null ? 1 : existing.getCount() + 1);
+            count.set(total);
+            client.v1().events().inNamespace(ns).withName(name).edit(ev -> new EventBuilder(ev).withCount(total)
+                    .withLastTimestamp(now).build());
+        } catch (KubernetesClientException ex) {
+            log.warn("event=eventFailed object={}/{} reason={} code={} error=\"{}\"", ns, obj.getMetadata().getName(),
+                    e.reason(), ex.getCode(), ex.getMessage());
+        }
+    }
+}
