@@ -42,13 +42,15 @@ public final class LabTool {
             case "apply" -> apply(args, false);
             case "delete" -> apply(args, true);
             case "get" -> get(args);
+            case "bench" -> Bench.run(args);
             default -> usage();
         }
     }
 
     private static void usage() {
         System.err.println("usage: ingot-lab apiserver ADDRESS PORT KUBECONFIG | apply KUBECONFIG FILE"
-                + " | delete KUBECONFIG FILE | get KUBECONFIG KIND NAMESPACE NAME");
+                + " | delete KUBECONFIG FILE | get KUBECONFIG KIND NAMESPACE NAME"
+                + " | bench KUBECONFIG SEQUENTIAL BULK NEXTHOPS");
         System.exit(2);
     }
 
