@@ -11,6 +11,7 @@ import dev.ingot.bgp.codec.BgpProtocolException;
 import dev.ingot.bgp.codec.Capability;
 import dev.ingot.bgp.codec.CodecOptions;
 import dev.ingot.bgp.codec.PathAttribute;
+import dev.ingot.bgp.codec.PathAttribute.LargeCommunity;
 import dev.ingot.bgp.codec.Prefix;
 import dev.ingot.bgp.fsm.Action;
 import dev.ingot.bgp.fsm.Fsm;
@@ -45,6 +46,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -120,15 +122,15 @@ final class PeerSession implements Session {
 
     @Override
     public synchronized List<Conflict> setAdvertisements(Collection<Advertisement> advertisements) {
-        Map<Prefix, LinkedHashSet<Advertisement>> offers = new LinkedHashMap<>();
-        for (Advertisement a : advertisements) offers.computeIfAbsent(a.prefix(), k -> new LinkedHashSet<>()).add(a);
-        Map<Prefix, Advertisement> next = new HashMap<>();
+        Map<Prefix, Advertisement> next = HashMap.newHashMap(advertisements.size());
+        Map<Prefix, LinkedHashSet<Advertisement>> offers = new LinkedHashMap<>(); // only prefixes offered differently
+        for (Advertisement a : advertisements) {
+            Advertisement prev = next.putIfAbsent(a.prefix(), a);
+            if (prev != null && !prev.equals(a)) offers.computeIfAbsent(a.prefix(), k -> new LinkedHashSet<>(List.of(prev))).add(a);
+        }
         List<Conflict> conflicts = new ArrayList<>();
         for (var e : offers.entrySet()) {
-            if (e.getValue().size() == 1) {
-                next.put(e.getKey(), e.getValue().getFirst());
-                continue;
-            }
+            next.remove(e.getKey());
             Advertisement before = desired.get(e.getKey());
             if (before != null) next.put(e.getKey(), before);
             Conflict c = new Conflict(e.getKey(), List.copyOf(e.getValue()),
@@ -372,12 +374,13 @@ final class PeerSession implements Session {
     /** Sends the difference between what the peer has and what the caller wants. */
     private void sync(String why) {
         if (upConn < 0) return;
-        Map<Prefix, List<PathAttribute>> want = new HashMap<>();
+        Map<Prefix, List<PathAttribute>> want = HashMap.newHashMap(desired.size());
+        Map<AttributeKey, Optional<List<PathAttribute>>> shared = new HashMap<>(); // one list per attribute set
         int skipped = 0;
         for (Advertisement a : desired.values()) {
-            List<PathAttribute> attrs = attributes(a);
-            if (attrs == null) skipped++;
-            else want.put(a.prefix(), attrs);
+            Optional<List<PathAttribute>> attrs = shared.computeIfAbsent(AttributeKey.of(a), k -> Optional.ofNullable(attributes(a)));
+            if (attrs.isEmpty()) skipped++;
+            else want.put(a.prefix(), attrs.get());
         }
         List<Prefix> withdraw = new ArrayList<>();
         for (Prefix p : sent.keySet()) if (!want.containsKey(p)) withdraw.add(p);
@@ -391,6 +394,13 @@ final class PeerSession implements Session {
         if (!updates.isEmpty() || skipped > 0) {
             log.info("event=updates_sent peer={} why=\"{}\" updates={} announced={} withdrawn={} not_announceable={}",
                     peer, why, updates.size(), announce.size(), withdraw.size(), skipped);
+        }
+    }
+
+    /** What the attributes of an advertisement depend on, besides the session. */
+    private record AttributeKey(boolean ipv4, Long localPref, List<Long> communities, List<LargeCommunity> large, List<Long> extended) {
+        static AttributeKey of(Advertisement a) {
+            return new AttributeKey(a.prefix().isIpv4(), a.localPref(), a.communities(), a.largeCommunities(), a.extendedCommunities());
         }
     }
 
