@@ -76,6 +76,19 @@ public final class UpdatePacker {
         groups.values().forEach(Collections::sort);
         List<Map.Entry<List<PathAttribute>, List<Prefix>>> ordered = new ArrayList<>(groups.entrySet());
         ordered.sort(Map.Entry.comparingByValue((a, b) -> a.getFirst().compareTo(b.getFirst()))); // deterministic output
+        out.addAll(packGroups(ordered, options));
+        return out;
+    }
+
+    /**
+     * Announcements only, from groups the caller already built: each entry is one attribute list and its prefixes
+     * (sorted, for a deterministic output); the UPDATEs follow the order of the entries.
+     */
+    public static List<Update> packGroups(List<Map.Entry<List<PathAttribute>, List<Prefix>>> ordered, CodecOptions options) {
+        int max = options.maxMessageLength();
+        List<Update> out = new ArrayList<>();
+        List<Prefix> batch;
+        int nlri;
         for (var g : ordered) {
             List<PathAttribute> attrs = g.getKey();
             PathAttribute.MpReach mp = attrs.stream().filter(a -> a instanceof PathAttribute.MpReach)
