@@ -157,4 +157,34 @@ class LoopbackSessionTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> regB.get("metallb_bgp_session_up").tag("peer", c.key()).gauge().value() == 1.0);
         assertThat(regB.get("metallb_bgp_announced_prefixes_total").tag("peer", c.key()).gauge().value()).isEqualTo(10.0);
     }
+
+    @Test
+    void forceDownIsTheBfdHookCeaseBfdDownThenBackAfterTheHoldDown() throws Exception {
+        int port = freePort();
+        SessionManager a = manager(new InetSocketAddress(ip("127.0.0.1"), port), eventsA, metricsA);
+        a.setPeers(List.of(SessionConfig.builder(ip("127.0.0.2"), 65001, 65000).passive(true).build()));
+        SessionManager b = manager(null, eventsB, new SimpleMeterRegistry());
+        b.setPeers(List.of(SessionConfig.builder(ip("127.0.0.1"), 65000, 65001).peerPort(port).sourceAddress(ip("127.0.0.2")).build()));
+        Session sb = b.sessions().getFirst();
+        await().atMost(Duration.ofSeconds(10)).until(() -> sb.state() == SessionState.ESTABLISHED);
+        long t0 = System.nanoTime();
+        sb.forceDown("BFD session down", Duration.ofSeconds(2));
+        await().atMost(Duration.ofSeconds(5)).until(() -> eventsA.contains("received 6/10 Cease/BFD Down"));
+        assertThat(sb.state()).isEqualTo(SessionState.IDLE);
+        await().atMost(Duration.ofSeconds(15)).until(() -> sb.state() == SessionState.ESTABLISHED);
+        assertThat((System.nanoTime() - t0) / 1e9).isGreaterThanOrEqualTo(2.0);
+    }
+
+    @Test
+    void passiveListenerRefusesUnconfiguredAddresses() throws Exception {
+        int port = freePort();
+        SessionManager a = manager(new InetSocketAddress(ip("127.0.0.1"), port), eventsA, metricsA);
+        a.setPeers(List.of(SessionConfig.builder(ip("127.0.0.2"), 65001, 65000).passive(true).build()));
+        SessionManager c = manager(null, eventsB, new SimpleMeterRegistry());
+        c.setPeers(List.of(SessionConfig.builder(ip("127.0.0.1"), 65000, 65001).peerPort(port).sourceAddress(ip("127.0.0.3")).build()));
+        Thread.sleep(2500);
+        assertThat(c.sessions().getFirst().state()).isNotEqualTo(SessionState.ESTABLISHED);
+        assertThat(eventsB).doesNotContain("state OPEN_CONFIRM");
+        assertThat(a.sessions().getFirst().state()).isEqualTo(SessionState.ACTIVE);
+    }
 }
