@@ -155,7 +155,7 @@ class LoopbackSessionTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> eventsA.stream().anyMatch(e -> e.startsWith("received 6/6 Cease/Other Configuration Change")));
         await().atMost(Duration.ofSeconds(15)).until(() -> sa.state() == SessionState.ESTABLISHED && sa.receivedPrefixes() == 10);
         await().atMost(Duration.ofSeconds(5)).until(() -> regB.get("metallb_bgp_session_up").tag("peer", c.key()).gauge().value() == 1.0);
-        assertThat(regB.get("metallb_bgp_announced_prefixes_total").tag("peer", c.key()).gauge().value()).isEqualTo(10.0);
+        assertThat(regB.get("metallb_bgp_announced_prefixes").tag("peer", c.key()).functionCounter().count()).isEqualTo(10.0);
     }
 
     @Test
