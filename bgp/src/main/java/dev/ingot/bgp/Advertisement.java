@@ -28,12 +28,17 @@ public record Advertisement(Prefix prefix, Long localPref, List<Long> communitie
         if (localPref != null && (localPref < 0 || localPref > 0xFFFF_FFFFL)) {
             throw new IllegalArgumentException("local-pref must be 0..4294967295, not " + localPref);
         }
-        communities = List.copyOf(new TreeSet<>(communities == null ? List.of() : communities));
+        communities = sorted(communities);
         for (long c : communities) {
             if (c < 0 || c > 0xFFFF_FFFFL) throw new IllegalArgumentException("community out of range: " + c);
         }
-        largeCommunities = List.copyOf(new TreeSet<>(largeCommunities == null ? List.of() : largeCommunities));
-        extendedCommunities = List.copyOf(new TreeSet<>(extendedCommunities == null ? List.of() : extendedCommunities));
+        largeCommunities = sorted(largeCommunities);
+        extendedCommunities = sorted(extendedCommunities);
+    }
+
+    private static <T extends Comparable<T>> List<T> sorted(List<T> l) {
+        if (l == null || l.isEmpty()) return List.of();
+        return List.copyOf(new TreeSet<>(l));
     }
 
     public static Advertisement of(Prefix prefix) {

@@ -11,6 +11,7 @@ import dev.ingot.bgp.codec.BgpProtocolException;
 import dev.ingot.bgp.codec.Capability;
 import dev.ingot.bgp.codec.CodecOptions;
 import dev.ingot.bgp.codec.PathAttribute;
+import dev.ingot.bgp.codec.PathAttribute.LargeCommunity;
 import dev.ingot.bgp.codec.Prefix;
 import dev.ingot.bgp.fsm.Action;
 import dev.ingot.bgp.fsm.Fsm;
@@ -45,6 +46,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -76,6 +78,9 @@ final class PeerSession implements Session {
     private InetAddress upLocal;
     private InetAddress linkLocal;
     private Map<Prefix, Advertisement> desired = new HashMap<>();
+    /** The desired prefixes by attribute set, each list sorted; built when the advertisements change, so the
+     *  initial table after Established only has to be encoded. */
+    private Map<AttributeKey, List<Prefix>> desiredGroups = Map.of();
     private Map<Prefix, List<PathAttribute>> sent = new HashMap<>();
     private final Set<Prefix> received = new HashSet<>();
     private volatile SessionState state = SessionState.IDLE;
@@ -120,15 +125,15 @@ final class PeerSession implements Session {
 
     @Override
     public synchronized List<Conflict> setAdvertisements(Collection<Advertisement> advertisements) {
-        Map<Prefix, LinkedHashSet<Advertisement>> offers = new LinkedHashMap<>();
-        for (Advertisement a : advertisements) offers.computeIfAbsent(a.prefix(), k -> new LinkedHashSet<>()).add(a);
-        Map<Prefix, Advertisement> next = new HashMap<>();
+        Map<Prefix, Advertisement> next = HashMap.newHashMap(advertisements.size());
+        Map<Prefix, LinkedHashSet<Advertisement>> offers = new LinkedHashMap<>(); // only prefixes offered differently
+        for (Advertisement a : advertisements) {
+            Advertisement prev = next.putIfAbsent(a.prefix(), a);
+            if (prev != null && !prev.equals(a)) offers.computeIfAbsent(a.prefix(), k -> new LinkedHashSet<>(List.of(prev))).add(a);
+        }
         List<Conflict> conflicts = new ArrayList<>();
         for (var e : offers.entrySet()) {
-            if (e.getValue().size() == 1) {
-                next.put(e.getKey(), e.getValue().getFirst());
-                continue;
-            }
+            next.remove(e.getKey());
             Advertisement before = desired.get(e.getKey());
             if (before != null) next.put(e.getKey(), before);
             Conflict c = new Conflict(e.getKey(), List.copyOf(e.getValue()),
@@ -136,8 +141,7 @@ final class PeerSession implements Session {
             conflicts.add(c);
             log.warn("event=advertisement_conflict peer={} prefix={} offers={} decision=\"{}\"", peer, e.getKey(), e.getValue().size(), c.decision());
         }
-        desired = next;
-        pending = desired.size();
+        setDesired(next);
         sync("advertisements changed");
         return conflicts;
     }
@@ -173,8 +177,16 @@ final class PeerSession implements Session {
     synchronized Map<Prefix, Advertisement> desired() { return desired; }
 
     synchronized void restoreDesired(Map<Prefix, Advertisement> d) {
-        desired = new HashMap<>(d);
-        pending = desired.size();
+        setDesired(new HashMap<>(d));
+    }
+
+    private void setDesired(Map<Prefix, Advertisement> d) {
+        desired = d;
+        pending = d.size();
+        Map<AttributeKey, List<Prefix>> g = new HashMap<>();
+        for (Advertisement a : d.values()) g.computeIfAbsent(AttributeKey.of(a), k -> new ArrayList<>()).add(a.prefix());
+        g.values().forEach(java.util.Collections::sort);
+        desiredGroups = g;
     }
 
     // ------------------------------------------------------------------ events from channels
@@ -378,12 +390,18 @@ final class PeerSession implements Session {
     /** Sends the difference between what the peer has and what the caller wants. */
     private void sync(String why) {
         if (upConn < 0) return;
-        Map<Prefix, List<PathAttribute>> want = new HashMap<>();
+        long t0 = System.nanoTime();
+        if (sent.isEmpty()) {
+            initialTable(why, t0);
+            return;
+        }
+        Map<Prefix, List<PathAttribute>> want = HashMap.newHashMap(desired.size());
+        Map<AttributeKey, Optional<List<PathAttribute>>> shared = new HashMap<>(); // one list per attribute set
         int skipped = 0;
         for (Advertisement a : desired.values()) {
-            List<PathAttribute> attrs = attributes(a);
-            if (attrs == null) skipped++;
-            else want.put(a.prefix(), attrs);
+            Optional<List<PathAttribute>> attrs = shared.computeIfAbsent(AttributeKey.of(a), k -> Optional.ofNullable(attributes(k)));
+            if (attrs.isEmpty()) skipped++;
+            else want.put(a.prefix(), attrs.get());
         }
         List<Prefix> withdraw = new ArrayList<>();
         for (Prefix p : sent.keySet()) if (!want.containsKey(p)) withdraw.add(p);
@@ -395,30 +413,63 @@ final class PeerSession implements Session {
         sent = want;
         announced = sent.size();
         if (!updates.isEmpty() || skipped > 0) {
-            log.info("event=updates_sent peer={} why=\"{}\" updates={} announced={} withdrawn={} not_announceable={}",
-                    peer, why, updates.size(), announce.size(), withdraw.size(), skipped);
+            log.info("event=updates_sent peer={} why=\"{}\" updates={} announced={} withdrawn={} not_announceable={} duration_ms={}",
+                    peer, why, updates.size(), announce.size(), withdraw.size(), skipped, (System.nanoTime() - t0) / 1_000_000);
         }
     }
 
-    /** The attributes this session sends for {@code a}, or null when the session cannot carry its family. */
-    private List<PathAttribute> attributes(Advertisement a) {
-        Prefix p = a.prefix();
-        if (!negotiated.families().contains(p.afiSafi())) return null;
+    /** What the attributes of an advertisement depend on, besides the session. */
+    private record AttributeKey(boolean ipv4, Long localPref, List<Long> communities, List<LargeCommunity> large, List<Long> extended) {
+        static AttributeKey of(Advertisement a) {
+            return new AttributeKey(a.prefix().isIpv4(), a.localPref(), a.communities(), a.largeCommunities(), a.extendedCommunities());
+        }
+    }
+
+    /**
+     * The whole table to a peer that has nothing from us: the groups are ready, so this only encodes, writes and
+     * flushes, and records what was sent once the bytes are on their way.
+     */
+    private void initialTable(String why, long t0) {
+        List<Map.Entry<List<PathAttribute>, List<Prefix>>> ordered = new ArrayList<>();
+        int skipped = 0;
+        for (var e : desiredGroups.entrySet()) {
+            List<PathAttribute> attrs = attributes(e.getKey());
+            if (attrs == null) skipped += e.getValue().size();
+            else ordered.add(Map.entry(attrs, e.getValue()));
+        }
+        ordered.sort(Map.Entry.comparingByValue((a, b) -> a.getFirst().compareTo(b.getFirst())));
+        List<Update> updates = UpdatePacker.packGroups(ordered, negotiated.codecOptions());
+        updates.forEach(this::send);
+        flush();
+        Map<Prefix, List<PathAttribute>> now = HashMap.newHashMap(desired.size());
+        for (var e : ordered) for (Prefix p : e.getValue()) now.put(p, e.getKey());
+        sent = now;
+        announced = sent.size();
+        if (!updates.isEmpty() || skipped > 0) {
+            log.info("event=updates_sent peer={} why=\"{}\" updates={} announced={} withdrawn=0 not_announceable={} duration_ms={}",
+                    peer, why, updates.size(), now.size(), skipped, (System.nanoTime() - t0) / 1_000_000);
+        }
+    }
+
+    /** The attributes this session sends for an attribute set, or null when the session cannot carry its family. */
+    private List<PathAttribute> attributes(AttributeKey a) {
+        AfiSafi family = a.ipv4() ? AfiSafi.IPV4_UNICAST : AfiSafi.IPV6_UNICAST;
+        if (!negotiated.families().contains(family)) return null;
         List<PathAttribute> l = new ArrayList<>(8);
         l.add(PathAttribute.Origin.IGP);
         l.add(config.ibgp() ? PathAttribute.AsPath.EMPTY : PathAttribute.AsPath.sequence(config.localAsn()));
-        if (p.isIpv4()) {
+        if (a.ipv4()) {
             if (!(upLocal instanceof Inet4Address)) return null;
             l.add(new PathAttribute.NextHop(upLocal));
         }
         if (config.ibgp()) l.add(new PathAttribute.LocalPref(a.localPref() == null ? Advertisement.DEFAULT_LOCAL_PREF : a.localPref()));
         if (!a.communities().isEmpty()) l.add(new PathAttribute.Communities(a.communities()));
-        if (!p.isIpv4()) {
+        if (!a.ipv4()) {
             if (!(upLocal instanceof Inet6Address)) return null;
             l.add(new PathAttribute.MpReach(AfiSafi.IPV6_UNICAST, linkLocal == null ? List.of(upLocal) : List.of(upLocal, linkLocal), List.of()));
         }
-        if (!a.extendedCommunities().isEmpty()) l.add(new PathAttribute.ExtendedCommunities(a.extendedCommunities()));
-        if (!a.largeCommunities().isEmpty()) l.add(new PathAttribute.LargeCommunities(a.largeCommunities()));
+        if (!a.extended().isEmpty()) l.add(new PathAttribute.ExtendedCommunities(a.extended()));
+        if (!a.large().isEmpty()) l.add(new PathAttribute.LargeCommunities(a.large()));
         return l;
     }
 

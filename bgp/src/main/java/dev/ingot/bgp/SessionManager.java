@@ -144,10 +144,13 @@ public final class SessionManager implements AutoCloseable {
         for (SessionConfig c : want.values()) {
             PeerSession old = sessions.get(c.key());
             if (old != null && old.config().equals(c)) continue;
-            PeerSession s = new PeerSession(this, c, group.next());
             if (old != null) {
                 log.info("event=peer_changed peer={}", c.key());
+                // stopped first: it unregisters its meters, which the new session then registers afresh
                 old.stop(Notification.cease(Notification.CEASE_OTHER_CONFIG_CHANGE, "peer configuration changed"));
+            }
+            PeerSession s = new PeerSession(this, c, group.next());
+            if (old != null) {
                 s.restoreDesired(old.desired());
             } else {
                 log.info("event=peer_added peer={} peer_asn={} local_asn={} passive={}", c.key(), c.peerAsn(), c.localAsn(), c.passive());

@@ -2,6 +2,7 @@ package dev.ingot.bgp;
 
 import dev.ingot.bgp.codec.BgpMessage;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,7 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A session's meters. MetalLB's names and label ({@code peer}) so its dashboards and the MetalLBBGPSessionDown alert
- * keep working, plus {@code ingot_bgp_*} for messages by type, NOTIFICATIONs and the last error.
+ * keep working, plus {@code ingot_bgp_*} for messages by type, NOTIFICATIONs and the last error. Names are as a
+ * Prometheus scrape shows them (see MetricsScrapeTest); in other registries the two prefix counts appear without
+ * the {@code _total} suffix.
  */
 final class SessionMetrics {
     private final MeterRegistry registry;
@@ -29,9 +32,12 @@ final class SessionMetrics {
         this.peer = s.peer();
         meters.add(Gauge.builder("metallb_bgp_session_up", s, x -> x.state() == SessionState.ESTABLISHED ? 1 : 0)
                 .description("BGP session state (1 is up, 0 is down)").tag("peer", peer).register(registry));
-        meters.add(Gauge.builder("metallb_bgp_announced_prefixes_total", s, PeerSession::announcedPrefixes)
+        // MetalLB's gauges named *_total: a Micrometer gauge loses that suffix in the Prometheus registry (it is
+        // reserved for counters there), so they are function counters named without it, which the registry
+        // exposes as exactly MetalLB's series name. The value still goes up and down like MetalLB's gauge.
+        meters.add(FunctionCounter.builder("metallb_bgp_announced_prefixes", s, x -> x.announcedPrefixes())
                 .description("Number of prefixes currently being advertised on the BGP session").tag("peer", peer).register(registry));
-        meters.add(Gauge.builder("metallb_bgp_pending_prefixes_total", s, PeerSession::pendingPrefixes)
+        meters.add(FunctionCounter.builder("metallb_bgp_pending_prefixes", s, x -> x.pendingPrefixes())
                 .description("Number of prefixes that should be advertised on the BGP session").tag("peer", peer).register(registry));
         updatesSent = Counter.builder("metallb_bgp_updates_total").description("Number of BGP UPDATE messages sent")
                 .tag("peer", peer).register(registry);

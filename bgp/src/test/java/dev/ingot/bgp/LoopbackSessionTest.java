@@ -70,7 +70,8 @@ class LoopbackSessionTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> sa.receivedPrefixes() == 3000);
         assertThat(sa.state()).isEqualTo(SessionState.ESTABLISHED);
         // packed: 3000 /32s with equal attributes fit in one extended UPDATE (RFC 8654), plus two End-of-RIB markers
-        assertThat(metricsA.get("ingot_bgp_messages_received_total").tag("type", "update").counter().count()).isEqualTo(3.0);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(metricsA.get("ingot_bgp_messages_received_total").tag("type", "update").counter().count()).isEqualTo(3.0));
         assertThat(metricsA.get("metallb_bgp_session_up").gauge().value()).isEqualTo(1.0);
 
         b.setAdvertisements(hosts(1000));
@@ -136,5 +137,54 @@ class LoopbackSessionTest {
         assertThat(c).hasSize(1);
         assertThat(c.getFirst().decision()).isEqualTo("kept the advertisement in force before");
         assertThat(b.sessions().getFirst().pendingPrefixes()).isEqualTo(1);
+    }
+
+    @Test
+    void changedPeerIsRestartedWithItsAdvertisementsAndMeters() throws Exception {
+        int port = freePort();
+        SessionManager a = manager(new InetSocketAddress(ip("127.0.0.1"), port), eventsA, metricsA);
+        a.setPeers(List.of(SessionConfig.builder(ip("127.0.0.2"), 65001, 65000).passive(true).build()));
+        SimpleMeterRegistry regB = new SimpleMeterRegistry();
+        SessionManager b = manager(null, eventsB, regB);
+        SessionConfig c = SessionConfig.builder(ip("127.0.0.1"), 65000, 65001).peerPort(port).sourceAddress(ip("127.0.0.2")).build();
+        b.setPeers(List.of(c));
+        b.setAdvertisements(hosts(10));
+        Session sa = a.sessions().getFirst();
+        await().atMost(Duration.ofSeconds(10)).until(() -> sa.receivedPrefixes() == 10);
+        b.setPeers(List.of(c.toBuilder().holdTime(Duration.ofSeconds(30)).build()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> eventsA.stream().anyMatch(e -> e.startsWith("received 6/6 Cease/Other Configuration Change")));
+        await().atMost(Duration.ofSeconds(15)).until(() -> sa.state() == SessionState.ESTABLISHED && sa.receivedPrefixes() == 10);
+        await().atMost(Duration.ofSeconds(5)).until(() -> regB.get("metallb_bgp_session_up").tag("peer", c.key()).gauge().value() == 1.0);
+        assertThat(regB.get("metallb_bgp_announced_prefixes").tag("peer", c.key()).functionCounter().count()).isEqualTo(10.0);
+    }
+
+    @Test
+    void forceDownIsTheBfdHookCeaseBfdDownThenBackAfterTheHoldDown() throws Exception {
+        int port = freePort();
+        SessionManager a = manager(new InetSocketAddress(ip("127.0.0.1"), port), eventsA, metricsA);
+        a.setPeers(List.of(SessionConfig.builder(ip("127.0.0.2"), 65001, 65000).passive(true).build()));
+        SessionManager b = manager(null, eventsB, new SimpleMeterRegistry());
+        b.setPeers(List.of(SessionConfig.builder(ip("127.0.0.1"), 65000, 65001).peerPort(port).sourceAddress(ip("127.0.0.2")).build()));
+        Session sb = b.sessions().getFirst();
+        await().atMost(Duration.ofSeconds(10)).until(() -> sb.state() == SessionState.ESTABLISHED);
+        long t0 = System.nanoTime();
+        sb.forceDown("BFD session down", Duration.ofSeconds(2));
+        await().atMost(Duration.ofSeconds(5)).until(() -> eventsA.contains("received 6/10 Cease/BFD Down"));
+        assertThat(sb.state()).isEqualTo(SessionState.IDLE);
+        await().atMost(Duration.ofSeconds(15)).until(() -> sb.state() == SessionState.ESTABLISHED);
+        assertThat((System.nanoTime() - t0) / 1e9).isGreaterThanOrEqualTo(2.0);
+    }
+
+    @Test
+    void passiveListenerRefusesUnconfiguredAddresses() throws Exception {
+        int port = freePort();
+        SessionManager a = manager(new InetSocketAddress(ip("127.0.0.1"), port), eventsA, metricsA);
+        a.setPeers(List.of(SessionConfig.builder(ip("127.0.0.2"), 65001, 65000).passive(true).build()));
+        SessionManager c = manager(null, eventsB, new SimpleMeterRegistry());
+        c.setPeers(List.of(SessionConfig.builder(ip("127.0.0.1"), 65000, 65001).peerPort(port).sourceAddress(ip("127.0.0.3")).build()));
+        Thread.sleep(2500);
+        assertThat(c.sessions().getFirst().state()).isNotEqualTo(SessionState.ESTABLISHED);
+        assertThat(eventsB).doesNotContain("state OPEN_CONFIRM");
+        assertThat(a.sessions().getFirst().state()).isEqualTo(SessionState.ACTIVE);
     }
 }

@@ -529,7 +529,6 @@ public final class BgpCodec {
     }
 
     private static void writePrefix(Prefix p, ByteBuf out) {
-        out.writeByte(p.length());
-        out.writeBytes(p.addressBytes(), 0, (p.length() + 7) / 8);
+        p.writeNlri(out);
     }
 }

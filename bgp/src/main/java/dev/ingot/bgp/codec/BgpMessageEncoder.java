@@ -9,7 +9,7 @@ public final class BgpMessageEncoder extends MessageToByteEncoder<BgpMessage> {
     private volatile CodecOptions options = CodecOptions.INITIAL;
 
     public BgpMessageEncoder() {
-        super(BgpMessage.class);
+        super(BgpMessage.class, false); // heap buffers: plain array writes, copied once to the socket
     }
 
     public void setOptions(CodecOptions options) { this.options = options; }

@@ -67,6 +67,12 @@ public final class Prefix implements Comparable<Prefix> {
     public AfiSafi afiSafi() { return isIpv4() ? AfiSafi.IPV4_UNICAST : AfiSafi.IPV6_UNICAST; }
     public byte[] addressBytes() { return bytes.clone(); }
 
+    /** Writes the NLRI encoding: the length octet and the significant address octets. */
+    public void writeNlri(io.netty.buffer.ByteBuf out) {
+        out.writeByte(length);
+        out.writeBytes(bytes, 0, (length + 7) / 8);
+    }
+
     /** Bytes this prefix takes in NLRI: one length octet plus the significant address octets. */
     public int wireLength() { return 1 + (length + 7) / 8; }
 

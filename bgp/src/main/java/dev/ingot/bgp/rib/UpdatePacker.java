@@ -8,7 +8,9 @@ import dev.ingot.bgp.codec.PathAttribute;
 import dev.ingot.bgp.codec.Prefix;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -27,7 +29,7 @@ public final class UpdatePacker {
      * @param withdraw prefixes the peer must forget
      * @param announce prefix to its full attribute list; for IPv6 the list holds an {@link PathAttribute.MpReach}
      *     with the next hops and no NLRI, which the packer fills
-     * @return withdrawals first, then announcements, each sorted by prefix within its attribute group
+     * @return withdrawals first, then announcements: groups in the order of their lowest prefix, prefixes sorted
      */
     public static List<Update> pack(Collection<Prefix> withdraw, Map<Prefix, List<PathAttribute>> announce, CodecOptions options) {
         int max = options.maxMessageLength();
@@ -61,10 +63,33 @@ public final class UpdatePacker {
         }
         if (!batch.isEmpty()) out.add(new Update(List.of(), List.of(new PathAttribute.MpUnreach(AfiSafi.IPV6_UNICAST, batch)), List.of()));
 
-        // Announcements, grouped by identical attribute lists.
-        Map<List<PathAttribute>, TreeSet<Prefix>> groups = new LinkedHashMap<>();
-        for (var e : announce.entrySet()) groups.computeIfAbsent(e.getValue(), k -> new TreeSet<>()).add(e.getKey());
-        for (var g : groups.entrySet()) {
+        // Announcements, grouped by identical attribute lists: first by identity (callers share one list instance
+        // per attribute set, so this is cheap), then equal lists merged.
+        Map<List<PathAttribute>, List<Prefix>> byIdentity = new IdentityHashMap<>();
+        for (var e : announce.entrySet()) byIdentity.computeIfAbsent(e.getValue(), k -> new ArrayList<>()).add(e.getKey());
+        Map<List<PathAttribute>, List<Prefix>> groups = new HashMap<>();
+        for (var e : byIdentity.entrySet()) {
+            List<Prefix> l = groups.get(e.getKey());
+            if (l == null) groups.put(e.getKey(), e.getValue());
+            else l.addAll(e.getValue());
+        }
+        groups.values().forEach(Collections::sort);
+        List<Map.Entry<List<PathAttribute>, List<Prefix>>> ordered = new ArrayList<>(groups.entrySet());
+        ordered.sort(Map.Entry.comparingByValue((a, b) -> a.getFirst().compareTo(b.getFirst()))); // deterministic output
+        out.addAll(packGroups(ordered, options));
+        return out;
+    }
+
+    /**
+     * Announcements only, from groups the caller already built: each entry is one attribute list and its prefixes
+     * (sorted, for a deterministic output); the UPDATEs follow the order of the entries.
+     */
+    public static List<Update> packGroups(List<Map.Entry<List<PathAttribute>, List<Prefix>>> ordered, CodecOptions options) {
+        int max = options.maxMessageLength();
+        List<Update> out = new ArrayList<>();
+        List<Prefix> batch;
+        int nlri;
+        for (var g : ordered) {
             List<PathAttribute> attrs = g.getKey();
             PathAttribute.MpReach mp = attrs.stream().filter(a -> a instanceof PathAttribute.MpReach)
                     .map(a -> (PathAttribute.MpReach) a).findFirst().orElse(null);

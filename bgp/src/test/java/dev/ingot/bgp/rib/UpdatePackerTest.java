@@ -90,4 +90,52 @@ class UpdatePackerTest {
         }
         assertThat(total).isEqualTo(1000);
     }
+
+    /** Property: for random tables, every prefix is announced exactly once, with its own attributes, in UPDATEs
+     *  that fit, and the wire form decodes back to the same UPDATEs. */
+    @Test
+    void randomTablesRoundTripThroughTheWire() throws Exception {
+        java.util.Random rnd = new java.util.Random(4271);
+        for (int round = 0; round < 40; round++) {
+            CodecOptions o = new CodecOptions(true, rnd.nextBoolean());
+            Map<Prefix, List<PathAttribute>> ann = new HashMap<>();
+            List<List<PathAttribute>> sets = new ArrayList<>();
+            for (int k = 0; k < 1 + rnd.nextInt(5); k++) sets.add(v4attrs(rnd.nextInt(1000)));
+            PathAttribute.MpReach mp = new PathAttribute.MpReach(AfiSafi.IPV6_UNICAST, List.of(InetAddress.getByName("2001:db8::2")), List.of());
+            sets.add(List.of(PathAttribute.Origin.IGP, PathAttribute.AsPath.EMPTY, mp));
+            List<Prefix> withdraw = new ArrayList<>();
+            int n = rnd.nextInt(5000);
+            for (int i = 0; i < n; i++) {
+                byte[] a = new byte[rnd.nextBoolean() ? 4 : 16];
+                rnd.nextBytes(a);
+                int len = rnd.nextInt(a.length * 8 + 1);
+                for (int bit = len; bit < a.length * 8; bit++) a[bit >> 3] &= (byte) ~(0x80 >>> (bit & 7));
+                Prefix p = Prefix.of(a, len);
+                if (rnd.nextInt(4) == 0) withdraw.add(p);
+                else ann.put(p, p.isIpv4() ? sets.get(rnd.nextInt(sets.size() - 1)) : sets.getLast());
+            }
+            withdraw.removeAll(ann.keySet());
+            List<Update> ups = UpdatePacker.pack(withdraw, ann, o);
+            Map<Prefix, List<PathAttribute>> seen = new HashMap<>();
+            Set<Prefix> withdrawn = new HashSet<>();
+            for (Update u : ups) {
+                ByteBuf b = Unpooled.buffer();
+                try {
+                    BgpCodec.encode(u, b, o);
+                    assertThat(b.readableBytes()).isLessThanOrEqualTo(o.maxMessageLength());
+                    assertThat(BgpCodec.decode(b, o)).isEqualTo(u);
+                } finally {
+                    b.release();
+                }
+                withdrawn.addAll(u.withdrawn());
+                u.attribute(PathAttribute.MpUnreach.class).ifPresent(x -> withdrawn.addAll(x.withdrawn()));
+                List<PathAttribute> base = u.attributes().stream()
+                        .map(a -> a instanceof PathAttribute.MpReach r ? new PathAttribute.MpReach(r.family(), r.nextHops(), List.of()) : a).toList();
+                for (Prefix p : u.nlri()) assertThat(seen.put(p, base)).isNull();
+                u.attribute(PathAttribute.MpReach.class).ifPresent(r -> r.nlri().forEach(p -> assertThat(seen.put(p, base)).isNull()));
+            }
+            assertThat(seen).isEqualTo(ann);
+            assertThat(withdrawn).isEqualTo(new HashSet<>(withdraw));
+        }
+    }
 }
