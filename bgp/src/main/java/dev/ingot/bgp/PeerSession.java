@@ -59,6 +59,8 @@ import org.slf4j.LoggerFactory;
  * lock; channels may live on any event loop.
  */
 final class PeerSession implements Session {
+    /** Graceful Restart capability: the Forwarding State (F) bit of an address family. */
+    private static final int FORWARDING_STATE = 0x80;
     private static final Logger log = LoggerFactory.getLogger("dev.ingot.bgp");
     static final int MAX_TRACKED_RECEIVED = 1_000_000;
 
@@ -101,8 +103,10 @@ final class PeerSession implements Session {
             var gr = config.gracefulRestart();
             caps.add(new Capability.GracefulRestart(
                     (gr.restarting() ? Capability.GracefulRestart.RESTART_STATE : 0), (int) gr.restartTime().toSeconds(),
-                    List.of(new Capability.GracefulRestart.Family(AfiSafi.IPV4_UNICAST, 0),
-                            new Capability.GracefulRestart.Family(AfiSafi.IPV6_UNICAST, 0))));
+                    // F bit: a speaker restart leaves the node's forwarding (kernel routes, IPVS) in place, so
+                    // after a restart the helper keeps the stale routes until End-of-RIB (RFC 4724 §4.2)
+                    List.of(new Capability.GracefulRestart.Family(AfiSafi.IPV4_UNICAST, gr.restarting() ? FORWARDING_STATE : 0),
+                            new Capability.GracefulRestart.Family(AfiSafi.IPV6_UNICAST, gr.restarting() ? FORWARDING_STATE : 0))));
         }
         int hold = (int) config.holdTime().toSeconds();
         this.fsm = new Fsm(new FsmConfig(config.localAsn(), config.peerAsn(), hold,
@@ -164,6 +168,14 @@ final class PeerSession implements Session {
     synchronized void start() {
         fsm.start(now());
         run();
+    }
+
+    synchronized void stopForRestart() {
+        fsm.stopForRestart(now());
+        run();
+        if (timer != null) timer.cancel(false);
+        timerAt = Long.MAX_VALUE;
+        metrics.close();
     }
 
     synchronized void stop(Notification why) {

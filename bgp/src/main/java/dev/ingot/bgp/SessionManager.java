@@ -212,4 +212,19 @@ public final class SessionManager implements AutoCloseable {
 
     @Override
     public void close() { close("Ingot BGP speaker shutting down"); }
+
+    /**
+     * Stops every session for a planned restart (RFC 4724): connections close without a NOTIFICATION, so that peers
+     * that negotiated Graceful Restart keep our routes until the restarted speaker sends them again and End-of-RIB.
+     */
+    public void closeForRestart() {
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+            for (PeerSession s : sessions.values()) s.stopForRestart();
+            sessions.clear();
+            if (server != null) server.close();
+        }
+        group.shutdownGracefully(200, 3000, TimeUnit.MILLISECONDS).syncUninterruptibly();
+    }
 }

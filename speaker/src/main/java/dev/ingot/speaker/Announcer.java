@@ -17,6 +17,13 @@ public interface Announcer extends AutoCloseable {
     /** Per-peer state for the status endpoint. */
     List<Map<String, Object>> sessions();
 
+    /**
+     * Ends every session for a shutdown. A planned restart keeps the routes at the peers (Graceful Restart: no
+     * NOTIFICATION); a drain re-announces them with GRACEFUL_SHUTDOWN (RFC 8326), withdraws them, waits
+     * {@code drainDelay} in all for the switches to move traffic, then sends Cease.
+     */
+    void shutdown(boolean plannedRestart, java.time.Duration drainDelay);
+
     @Override
     void close();
 }

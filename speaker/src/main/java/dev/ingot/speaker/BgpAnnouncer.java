@@ -45,9 +45,13 @@ final class BgpAnnouncer implements Announcer {
     private final Map<String, Instant> since = new ConcurrentHashMap<>();
     private final Map<String, String> lastError = new ConcurrentHashMap<>();
     private List<SessionConfig> inForce = List.of();
+    private List<Plan.Route> routesInForce = List.of();
+    private final Duration gracefulRestartTime;
 
-    BgpAnnouncer(SessionManager sessions, BfdSessionManager bfd) {
+    /** @param gracefulRestartTime restart time advertised in the Graceful Restart capability; zero: no GR */
+    BgpAnnouncer(SessionManager sessions, BfdSessionManager bfd, Duration gracefulRestartTime) {
         this.sessions = sessions;
+        this.gracefulRestartTime = gracefulRestartTime;
         this.bfd = bfd;
         sessions.addListener(new SessionListener() {
             @Override
@@ -70,10 +74,15 @@ final class BgpAnnouncer implements Announcer {
     }
 
     /** The bgp module's view of a configured peer. */
-    static SessionConfig session(Peer p) {
+    SessionConfig session(Peer p) {
         SessionConfig.Builder b = SessionConfig.builder(p.peerAddress(), p.peerAsn(), p.myAsn())
                 .peerPort(p.peerPort()).holdTime(p.holdTime()).keepaliveTime(p.keepaliveTime())
                 .ebgpMultihop(p.ebgpMultihop());
+        if (!gracefulRestartTime.isZero()) {
+            // R and F set for the whole life of the process: this speaker has (re)started and the node's forwarding
+            // was kept; a peer that kept our routes as stale replaces them when our table and End-of-RIB arrive
+            b.gracefulRestart(new SessionConfig.GracefulRestart(gracefulRestartTime, true));
+        }
         p.sourceAddress().ifPresent(b::sourceAddress);
         p.routerId().ifPresent(b::routerId);
         p.password().ifPresent(s -> b.password(s.value()));
@@ -98,7 +107,8 @@ final class BgpAnnouncer implements Announcer {
     public synchronized void apply(List<Peer> peers, List<dev.ingot.config.BfdProfile> profiles,
                                    List<Plan.Route> routes) {
         applyBfd(peers, profiles);
-        List<SessionConfig> want = peers.stream().map(BgpAnnouncer::session).toList();
+        List<SessionConfig> want = peers.stream().map(this::session).toList();
+        routesInForce = List.copyOf(routes);
         if (!want.equals(inForce)) {
             try {
                 sessions.setPeers(want);
@@ -209,7 +219,48 @@ final class BgpAnnouncer implements Announcer {
     }
 
     @Override
+    public void shutdown(boolean plannedRestart, Duration drainDelay) {
+        if (plannedRestart) {
+            LOG.info("event=shutdown mode=gracefulRestart restart_time_s={} reason=\"routes stay at the peers until "
+                    + "this speaker is back\"", gracefulRestartTime.toSeconds());
+            if (closed.compareAndSet(false, true)) {
+                sessions.closeForRestart();
+                bfdActions.shutdownNow();
+                bfd.close();
+            }
+            return;
+        }
+        LOG.info("event=shutdown mode=drain drain_delay_ms={}", drainDelay.toMillis());
+        List<Plan.Route> routes;
+        synchronized (this) {
+            routes = routesInForce;
+        }
+        try {
+            // 1. RFC 8326: the switches prefer any other path; 2. withdraw; 3. Cease
+            sessions.setAdvertisements(routes.stream().map(BgpAnnouncer::advertisement)
+                    .map(a -> a.withCommunities(concat(a.communities(), Community.GRACEFUL_SHUTDOWN.value()))).toList());
+            Thread.sleep(drainDelay.toMillis() / 2);
+            sessions.setAdvertisements(List.of());
+            Thread.sleep(drainDelay.toMillis() / 2);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
+    }
+
+    private static List<Long> concat(List<Long> l, long v) {
+        List<Long> out = new ArrayList<>(l);
+        out.add(v);
+        return out;
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         bfdActions.shutdownNow();
         bfd.close();
         sessions.close("Ingot speaker shutting down");

@@ -149,6 +149,22 @@ public final class Speaker implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether a stop now is most likely a restart (a rolling update of the DaemonSet, a crash loop, a config-driven
+     * restart) rather than the node going away: false when the node is cordoned (a drain) or carries the exclusion
+     * label.
+     */
+    public boolean restartExpected() {
+        Node node = nodeInformer == null ? null : nodeInformer.getStore().list().stream().findFirst().orElse(null);
+        if (node == null) {
+            return true;
+        }
+        boolean cordoned = node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
+        boolean excluded = node.getMetadata().getLabels() != null
+                && node.getMetadata().getLabels().containsKey(Planner.EXCLUDE_LABEL);
+        return !cordoned && !excluded;
+    }
+
     /** Ready once the caches are synced and the first plan is applied. */
     public boolean ready() {
         return ready.get();

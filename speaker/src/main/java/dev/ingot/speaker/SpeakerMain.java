@@ -74,6 +74,16 @@ public final class SpeakerMain implements Callable<Integer> {
                     + "bytes) or 0.14 and newer (32 bytes): match the MetalLB speakers you gossip with.")
     String mlKeyVersion;
 
+    @Option(names = "--graceful-restart-time", defaultValue = "${env:INGOT_GRACEFUL_RESTART_TIME:-120}",
+            description = "Restart time (s) advertised in the BGP Graceful Restart capability; 0 turns graceful "
+                    + "restart off. A restarting speaker's routes stay at the switches that long (docs/failover.md).")
+    int gracefulRestartSeconds;
+
+    @Option(names = "--drain-delay", defaultValue = "${env:INGOT_DRAIN_DELAY:-5}",
+            description = "Seconds a draining speaker keeps its sessions after re-announcing with GRACEFUL_SHUTDOWN "
+                    + "and withdrawing, for the switches to move traffic, before it sends Cease.")
+    int drainDelaySeconds;
+
     @Option(names = "--log-level", defaultValue = "info",
             description = "all, debug, info, warn, error or none.")
     String logLevel;
@@ -109,7 +119,8 @@ public final class SpeakerMain implements Callable<Integer> {
         membership.set(null);
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(kc).build();
              SessionManager bgp = SessionManager.builder().nodeName(nodeName).meterRegistry(registry).build();
-             BgpAnnouncer announcer = new BgpAnnouncer(bgp, new dev.ingot.bgp.bfd.BfdSessionManager(registry));
+             BgpAnnouncer announcer = new BgpAnnouncer(bgp, new dev.ingot.bgp.bfd.BfdSessionManager(registry),
+                     java.time.Duration.ofSeconds(gracefulRestartSeconds));
              Dataplane plane = Dataplanes.open(dataplane);
              Speaker speaker = new Speaker(client, new Speaker.Settings(nodeName, ns, configName,
                      Optional.ofNullable(lbClass).filter(s -> !s.isBlank()), 50), announcer, plane,
@@ -118,13 +129,27 @@ public final class SpeakerMain implements Callable<Integer> {
              Membership ml = startMembership(client, ns, registry, speaker);
              HttpEndpoints http = new HttpEndpoints(new InetSocketAddress(host == null || host.isBlank() ? "0.0.0.0"
                      : host, port), registry, speaker::ready, speaker::status)) {
+            CountDownLatch done = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 LOG.info("event=stopping node={}", nodeName);
                 stop.countDown();
+                try {
+                    done.await(drainDelaySeconds + 10L, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }, "speaker-shutdown"));
             speaker.start();
             LOG.info("event=ready node={} http={}", nodeName, http.address());
             stop.await();
+            try {
+                // docs/failover.md: a drained or excluded node withdraws; otherwise a restart is expected and,
+                // with graceful restart, the switches keep the routes until the new speaker is back
+                boolean restart = gracefulRestartSeconds > 0 && speaker.restartExpected();
+                announcer.shutdown(restart, java.time.Duration.ofSeconds(drainDelaySeconds));
+            } finally {
+                done.countDown();
+            }
         }
         return 0;
     }

@@ -113,6 +113,16 @@ public final class Fsm {
         if (started) restartAt = now + holdDownMs;
     }
 
+    /**
+     * Stops for a planned restart (RFC 4724): the connections are closed without a NOTIFICATION, so that a peer
+     * that negotiated Graceful Restart keeps our routes (marked stale) until we are back and send End-of-RIB.
+     */
+    public void stopForRestart(long now) {
+        started = false;
+        restartAt = Long.MAX_VALUE;
+        dropAll(now, null, "stopped for a graceful restart (no NOTIFICATION: the peer keeps our routes)", false);
+    }
+
     /** Ends a {@link #forceDown} hold-down early (BFD came back): the session starts again now. */
     public void releaseHoldDown(long now) {
         if (started && restartAt != Long.MAX_VALUE && restartAt > now) restartAt = now;
@@ -333,7 +343,7 @@ public final class Fsm {
         }
         for (Conn c : List.copyOf(conns.values())) {
             conns.remove(c.id);
-            out.add(new Action.Send(c.id, why));
+            if (why != null) out.add(new Action.Send(c.id, why));
             out.add(new Action.Close(c.id, reason));
             if (c.phase == State.ESTABLISHED) {
                 establishedAt = -1;
