@@ -70,6 +70,9 @@ class SpeakerMockApiTest {
         }
 
         @Override
+        public void shutdown(boolean plannedRestart, Duration drainDelay) {}
+
+        @Override
         public void close() {}
 
         List<String> lastPrefixes() {
