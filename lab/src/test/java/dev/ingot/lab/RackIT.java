@@ -220,7 +220,78 @@ class RackIT {
         awaitHops(vip);
     }
 
-    static List<String> all() {
-        return List.of(N1, N2, N3);
+    /** Polls the switch's FIB (and node2's BGP state) every 10 ms inside its namespace while {@code action} runs. */
+    static List<String> pollWhile(String vip, int polls, Runnable action) throws Exception {
+        String script = "for i in $(seq " + polls + "); do n=$(ip route show " + vip + " | grep -c nexthop);"
+                + " echo \"$n $(ip route show " + vip + " | grep -c 10.10.2.113)\"; sleep 0.01; done";
+        java.util.concurrent.CompletableFuture<Rack.Result> poller = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> rack.run(120, "tor", "sh", "-c", script));
+        Thread.sleep(300);
+        action.run();
+        return List.of(poller.get().out().strip().split("\n"));
+    }
+
+    static String node(String name, boolean cordoned, boolean excluded) {
+        return """
+                apiVersion: v1
+                kind: Node
+                metadata: {name: %s, labels: {kubernetes.io/hostname: %s, rack: r1%s}}
+                spec: {unschedulable: %s}
+                status: {addresses: [{type: InternalIP, address: %s}]}
+                """.formatted(name, name, excluded ? ", node.kubernetes.io/exclude-from-external-load-balancers: \"\""
+                : "", cordoned, N2);
+    }
+
+    @Test
+    @Order(7)
+    void aPlannedSpeakerRestartNeverTakesTheRouteOutOfTheFib() throws Exception {
+        rack.apply(service("gr", "Cluster", "") + "---\n" + slice("gr", "node1", "node2", "node3"));
+        String vip = awaitVip("gr");
+        awaitHops(vip, N1, N2, N3);
+        // graceful restart: no NOTIFICATION, the switch keeps node2's path as stale until End-of-RIB
+        List<String> samples = pollWhile(vip, 800, () -> rack.ok(60, "restart", "node2"));
+        assertThat(samples).hasSizeGreaterThan(100).allSatisfy(line -> assertThat(line).startsWith("3 "));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(rack.run(30, "tor", "vtysh", "-c",
+                "show bgp summary").out()).doesNotContain("Active").doesNotContain("Connect"));
+        rack.delete(service("gr", "Cluster", ""));
+        awaitHops(vip);
+    }
+
+    @Test
+    @Order(8)
+    void aDrainedNodeMovesTrafficAwayBeforeItsSessionCloses() throws Exception {
+        rack.apply(service("drain", "Cluster", "") + "---\n" + slice("drain", "node1", "node2", "node3"));
+        String vip = awaitVip("drain");
+        awaitHops(vip, N1, N2, N3);
+        rack.apply(node("node2", true, false));
+        Thread.sleep(1000);
+        // SIGTERM on a cordoned node: GRACEFUL_SHUTDOWN, withdraw, then Cease after the drain delay (5 s)
+        List<String> samples = pollWhile(vip, 600, () -> rack.ok(60, "restart", "node2"));
+        String bgpd = rack.run(30, "tor", "sh", "-c", "grep 10.10.2.113 " + rack.state + "/tor/bgpd.log | tail -30")
+                .out();
+        long withdrawn = samples.stream().filter("2 0"::equals).count();
+        System.out.printf("e2e: drained node2 was out of the FIB for %d samples (10 ms apart) before its session "
+                + "closed%n", withdrawn);
+        // node2 left the FIB while its session was still up: over a second of samples before the Cease
+        assertThat(withdrawn).isGreaterThan(100);
+        assertThat(bgpd).contains("Administrative Shutdown");
+        rack.apply(node("node2", false, false));
+        awaitHops(vip, N1, N2, N3);
+        rack.delete(service("drain", "Cluster", ""));
+        awaitHops(vip);
+    }
+
+    @Test
+    @Order(9)
+    void theExclusionLabelWithdrawsAndItsRemovalReannounces() {
+        rack.apply(service("excl", "Cluster", "") + "---\n" + slice("excl", "node1", "node2", "node3"));
+        String vip = awaitVip("excl");
+        awaitHops(vip, N1, N2, N3);
+        rack.apply(node("node2", false, true));
+        awaitHops(vip, N1, N3);
+        rack.apply(node("node2", false, false));
+        awaitHops(vip, N1, N2, N3);
+        rack.delete(service("excl", "Cluster", ""));
+        awaitHops(vip);
     }
 }

@@ -224,8 +224,8 @@ final class BgpAnnouncer implements Announcer {
             LOG.info("event=shutdown mode=gracefulRestart restart_time_s={} reason=\"routes stay at the peers until "
                     + "this speaker is back\"", gracefulRestartTime.toSeconds());
             if (closed.compareAndSet(false, true)) {
-                sessions.closeForRestart();
                 bfdActions.shutdownNow();
+                sessions.closeForRestart();
                 bfd.close();
             }
             return;
@@ -261,8 +261,10 @@ final class BgpAnnouncer implements Announcer {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        // BGP first (Cease/Administrative Shutdown), then BFD: a BFD AdminDown before the Cease would make the
+        // switch tear the session down itself with Cease/BFD Down
         bfdActions.shutdownNow();
-        bfd.close();
         sessions.close("Ingot speaker shutting down");
+        bfd.close();
     }
 }
