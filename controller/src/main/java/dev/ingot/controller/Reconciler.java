@@ -578,6 +578,7 @@ public final class Reconciler implements AutoCloseable {
             configMaps.close();
         }
         timer.shutdownNow();
+        events.close();
         if (worker != null) {
             try {
                 worker.join(5000);

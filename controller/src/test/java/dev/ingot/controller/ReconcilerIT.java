@@ -258,7 +258,8 @@ class ReconcilerIT {
         controller(fast("a").withIpModeProxy(true).withLoadBalancerClass("ingot.dev/lb"), new ControllerMetrics());
         create(client, svc("ns", "mine", "10.96.0.1").editSpec().withLoadBalancerClass("ingot.dev/lb").endSpec());
         create(client, svc("ns", "theirs", "10.96.0.2"));
-        await().atMost(WAIT).untilAsserted(() -> assertThat(client.services().inNamespace("ns").withName("mine").get()
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(client.services().inNamespace("ns")
+                .withName("mine").get()
                 .getStatus().getLoadBalancer().getIngress()).singleElement().satisfies(i -> {
                     assertThat(i.getIp()).isEqualTo("10.0.0.0");
                     assertThat(i.getIpMode()).isEqualTo("Proxy");
