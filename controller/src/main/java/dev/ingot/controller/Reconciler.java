@@ -405,20 +405,22 @@ public final class Reconciler implements AutoCloseable {
             errors = errs.stream().map(ConfigError::toString).toList();
         } else {
             List<ServiceView> views = allServices().stream().map(ServiceViews::of).toList();
+            boolean takeOver = !balancer.hasConfig();
             Balancer.ConfigResult r = balancer.setConfig(((ConfigParser.Valid) parsed).config(), views);
             if (r instanceof Balancer.Rejected(List<String> errs)) {
                 errors = errs;
             } else {
                 errors = List.of();
-                boolean first = metrics.configLoaded.getAndSet(1) == 0;
+                metrics.configLoaded.set(1);
                 metrics.configStale.set(0);
                 configRejected = false;
                 log.info("event=configLoaded configmap={}/{} resourceVersion={} pools={}", o.namespace(),
                         o.configMapName(), cm.getMetadata().getResourceVersion(),
                         balancer.config().orElseThrow().pools().size());
-                // Every Service may now converge differently; those holding addresses go first.
+                // Every Service may now converge differently; those holding addresses go first. When this is the
+                // first config this leader holds, that happens right here, before any queued key can allocate.
                 List<ServiceView> order = Balancer.sorted(views);
-                if (first) {
+                if (takeOver) {
                     order.forEach(v -> syncServiceSafely(v.key()));
                 } else {
                     order.forEach(v -> queue.add(v.key()));
