@@ -522,6 +522,9 @@ public final class Reconciler implements AutoCloseable {
                 return;
             }
             if (e.getCode() == 404) {
+                // Gone meanwhile: forget our copy so the next pass sees the deletion and frees the address.
+                deleted.put(key, rv(s));
+                fresher.remove(key);
                 queue.add(key);
                 return;
             }
