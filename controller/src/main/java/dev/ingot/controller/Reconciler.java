@@ -57,6 +57,7 @@ public final class Reconciler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
     static final String CONFIG_KEY = "config";
     static final String LEAD_KEY = "lead";
+    static final String SECRET_KEY = "memberlist-secret";
 
     /**
      * How the controller runs.
@@ -318,6 +319,7 @@ public final class Reconciler implements AutoCloseable {
         }
         switch (key) {
             case LEAD_KEY -> { }
+            case SECRET_KEY -> ensureMemberlistSecret();
             case CONFIG_KEY -> syncConfig();
             default -> syncService(key);
         }
@@ -329,7 +331,15 @@ public final class Reconciler implements AutoCloseable {
      * converged, those holding addresses first.
      */
     private void bootstrap() {
-        ensureMemberlistSecret();
+        // The speakers' Secret must not hold up address management: a failure is retried on its own key.
+        try {
+            ensureMemberlistSecret();
+        } catch (KubernetesClientException e) {
+            metrics.updateErrors.increment();
+            Duration d = queue.addRateLimited(SECRET_KEY);
+            log.error("event=memberlistSecretFailed secret={}/{} code={} retryIn={}ms error=\"{}\"", o.namespace(),
+                    o.mlSecretName(), e.getCode(), d.toMillis(), String.valueOf(e.getMessage()).replace('"', '\''));
+        }
         for (Service s : client.services().inAnyNamespace().list().getItems()) {
             remember(s);
         }
