@@ -76,8 +76,11 @@ public final class ControllerMain implements Callable<Integer> {
         String ns = namespace != null && !namespace.isEmpty() ? namespace
                 : Files.isReadable(SA_NAMESPACE) ? Files.readString(SA_NAMESPACE).strip() : "metallb-system";
         String id = identity != null && !identity.isEmpty() ? identity : InetAddress.getLocalHost().getHostName();
-        Config kc = kubeconfig != null && !kubeconfig.isEmpty()
-                ? Config.fromKubeconfig(Files.readString(Path.of(kubeconfig))) : Config.autoConfigure(null);
+        if (kubeconfig != null && !kubeconfig.isEmpty()) {
+            // fabric8's own way to name the file: its KUBERNETES_* environment overrides still apply.
+            System.setProperty(Config.KUBERNETES_KUBECONFIG_FILE, kubeconfig);
+        }
+        Config kc = Config.autoConfigure(null);
         ControllerMetrics metrics = new ControllerMetrics();
         Reconciler.Options opts = Reconciler.Options.defaults(ns, id).withConfigMapName(config)
                 .withLoadBalancerClass(lbClass).withIpModeProxy(ipModeProxy).withMemberlist(mlSecretName, deployment)

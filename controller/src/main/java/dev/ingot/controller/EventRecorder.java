@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Raises core/v1 Events the way client-go's recorder does: the same Event on the same object is counted, not
- * repeated (its name is derived from object, reason and message). Best effort: a failed Event is logged, never
- * retried, and never blocks a status write.
+ * repeated (its name is derived from object, reason and message). Like client-go's broadcaster it sends from its own
+ * thread, so Events never delay status writes. Best effort: a failed Event is logged, never retried.
  */
 final class EventRecorder {
     private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
@@ -29,12 +29,28 @@ final class EventRecorder {
     private final Clock clock;
     private final Cache<String, AtomicInteger> counts = Caffeine.newBuilder().maximumSize(10_000).build();
 
+    private final java.util.concurrent.ExecutorService sender = java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().name("ingot-controller-events").daemon().unstarted(r));
+
     EventRecorder(KubernetesClient client, Clock clock) {
         this.client = client;
         this.clock = clock;
     }
 
+    /** Queues the Event; it is sent in order, from the recorder's thread. */
     void record(HasMetadata obj, Balancer.Event e) {
+        try {
+            sender.execute(() -> send(obj, e));
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            log.debug("event=eventDropped reason={} msg=\"recorder closed\"", e.reason());
+        }
+    }
+
+    void close() {
+        sender.shutdown();
+    }
+
+    private void send(HasMetadata obj, Balancer.Event e) {
         String ns = obj.getMetadata().getNamespace();
         String message = e.message().length() > MAX_MESSAGE ? e.message().substring(0, MAX_MESSAGE - 3) + "..."
                 : e.message();
@@ -68,7 +84,7 @@ final class EventRecorder {
             Event existing = client.v1().events().inNamespace(ns).withName(name).get();
             if (existing == null) {
                 counts.invalidate(name);
-                record(obj, e);
+                send(obj, e);
                 return;
             }
             int total = Math.max(n, existing.getCount() == null ? 1 : existing.getCount() + 1);

@@ -57,6 +57,7 @@ public final class Reconciler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
     static final String CONFIG_KEY = "config";
     static final String LEAD_KEY = "lead";
+    static final String SECRET_KEY = "memberlist-secret";
 
     /**
      * How the controller runs.
@@ -318,6 +319,7 @@ public final class Reconciler implements AutoCloseable {
         }
         switch (key) {
             case LEAD_KEY -> { }
+            case SECRET_KEY -> ensureMemberlistSecret();
             case CONFIG_KEY -> syncConfig();
             default -> syncService(key);
         }
@@ -329,7 +331,15 @@ public final class Reconciler implements AutoCloseable {
      * converged, those holding addresses first.
      */
     private void bootstrap() {
-        ensureMemberlistSecret();
+        // The speakers' Secret must not hold up address management: a failure is retried on its own key.
+        try {
+            ensureMemberlistSecret();
+        } catch (KubernetesClientException e) {
+            metrics.updateErrors.increment();
+            Duration d = queue.addRateLimited(SECRET_KEY);
+            log.error("event=memberlistSecretFailed secret={}/{} code={} retryIn={}ms error=\"{}\"", o.namespace(),
+                    o.mlSecretName(), e.getCode(), d.toMillis(), String.valueOf(e.getMessage()).replace('"', '\''));
+        }
         for (Service s : client.services().inAnyNamespace().list().getItems()) {
             remember(s);
         }
@@ -405,20 +415,22 @@ public final class Reconciler implements AutoCloseable {
             errors = errs.stream().map(ConfigError::toString).toList();
         } else {
             List<ServiceView> views = allServices().stream().map(ServiceViews::of).toList();
+            boolean takeOver = !balancer.hasConfig();
             Balancer.ConfigResult r = balancer.setConfig(((ConfigParser.Valid) parsed).config(), views);
             if (r instanceof Balancer.Rejected(List<String> errs)) {
                 errors = errs;
             } else {
                 errors = List.of();
-                boolean first = metrics.configLoaded.getAndSet(1) == 0;
+                metrics.configLoaded.set(1);
                 metrics.configStale.set(0);
                 configRejected = false;
                 log.info("event=configLoaded configmap={}/{} resourceVersion={} pools={}", o.namespace(),
                         o.configMapName(), cm.getMetadata().getResourceVersion(),
                         balancer.config().orElseThrow().pools().size());
-                // Every Service may now converge differently; those holding addresses go first.
+                // Every Service may now converge differently; those holding addresses go first. When this is the
+                // first config this leader holds, that happens right here, before any queued key can allocate.
                 List<ServiceView> order = Balancer.sorted(views);
-                if (first) {
+                if (takeOver) {
                     order.forEach(v -> syncServiceSafely(v.key()));
                 } else {
                     order.forEach(v -> queue.add(v.key()));
@@ -520,6 +532,9 @@ public final class Reconciler implements AutoCloseable {
                 return;
             }
             if (e.getCode() == 404) {
+                // Gone meanwhile: forget our copy so the next pass sees the deletion and frees the address.
+                deleted.put(key, rv(s));
+                fresher.remove(key);
                 queue.add(key);
                 return;
             }
@@ -578,6 +593,7 @@ public final class Reconciler implements AutoCloseable {
             configMaps.close();
         }
         timer.shutdownNow();
+        events.close();
         if (worker != null) {
             try {
                 worker.join(5000);

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The process as operators run it: MetalLB's flags, a kubeconfig, /metrics, /healthz and /readyz. */
-@EnableKubernetesMockClient(crud = true)
+@EnableKubernetesMockClient(crud = true, https = false)
 class ControllerMainIT {
     KubernetesMockServer server;
     KubernetesClient client;
@@ -52,11 +52,13 @@ class ControllerMainIT {
         new CommandLine(main).parseArgs("--port=" + port, "--config=config", "--log-level=warn",
                 "--namespace=" + NS, "--kubeconfig=" + kubeconfig, "--ml-secret-name=memberlist",
                 "--deployment=controller", "--disable-leader-election", "--identity=test");
-        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> {
+        // Its own thread, as in production: call() blocks until stopped, and the common pool is fabric8's.
+        CompletableFuture<Integer> run = new CompletableFuture<>();
+        Thread.ofPlatform().name("controller-main").start(() -> {
             try {
-                return main.call();
+                run.complete(main.call());
             } catch (Exception e) {
-                throw new RuntimeException(e);
+                run.completeExceptionally(e);
             }
         });
         try (HttpClient http = HttpClient.newHttpClient()) {

@@ -102,6 +102,21 @@ class FaultsIT {
     }
 
     @Test
+    void aFailingMemberlistSecretDoesNotHoldUpAllocation() {
+        config(client, pools("p 10.0.0.0/24"));
+        server.expect().post().withPath("/api/v1/namespaces/" + NS + "/secrets")
+                .andReturn(403, status(403, "Forbidden")).times(2);
+        KubernetesClient c = noRetryClient(server.createClient().getConfiguration().getMasterUrl());
+        Reconciler r = new Reconciler(c, fast("a").withMemberlist("memberlist", null), new ControllerMetrics());
+        running.add(r);
+        r.start();
+        create(client, svc("ns", "a", "10.96.0.1"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(ingress(client, "ns", "a")).containsExactly("10.0.0.0"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(client.secrets().inNamespace(NS).withName("memberlist")
+                .get()).isNotNull());
+    }
+
+    @Test
     void watchExpiredWith410IsReListed() {
         WireMockServer wm = new WireMockServer(WireMockConfiguration.options().dynamicPort());
         wm.start();
