@@ -46,7 +46,7 @@ public final class IpvsBench {
         return v4(10, 233, n / 256 % 256, n % 256);
     }
 
-    static List<VirtualService> initial(int n) {
+    public static List<VirtualService> initial(int n) {
         List<VirtualService> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             List<RealServer> rs = new ArrayList<>(3);
