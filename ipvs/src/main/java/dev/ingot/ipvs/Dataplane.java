@@ -203,7 +203,8 @@ public final class Dataplane implements AutoCloseable {
         }
         Map<VirtualService.Key, VirtualService> byKey = index(desired);
         int[] counts = new int[Reconciler.Op.values().length];
-        List<Failure> failures = execute(changes(byKey, read), counts);
+        Plan plan = changes(byKey, read);
+        List<Failure> failures = execute(plan.changes(), counts);
         boolean retried = false;
         if (!failures.isEmpty()) {
             retried = true;
@@ -211,13 +212,15 @@ public final class Dataplane implements AutoCloseable {
             LOG.warn("event=ipvs_refused count={} first=\"{}\" action=reread_and_retry", failures.size(),
                     failures.getFirst().error().getMessage());
             readView();
-            failures = execute(changes(byKey, true), counts);
+            plan = changes(byKey, true);
+            failures = execute(plan.changes(), counts);
             if (!failures.isEmpty()) {
                 view = null;
                 lastDesired = Map.of();
                 throw refused(failures);
             }
         }
+        plan.applyTo(view);
         lastDesired = byKey;
         ApplyResult r = new ApplyResult(counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], read,
                 retried, System.nanoTime() - t0);
@@ -228,14 +231,26 @@ public final class Dataplane implements AutoCloseable {
         return r;
     }
 
+    /** Commands, and what the view becomes once they all took effect. */
+    private record Plan(List<Reconciler.Change> changes, Map<VirtualService.Key, Reconciler.Entry> want,
+                        Set<VirtualService.Key> gone, boolean whole) {
+        void applyTo(Map<VirtualService.Key, Reconciler.Entry> view) {
+            if (whole) {
+                view.clear();
+            }
+            view.putAll(want);
+            gone.forEach(view::remove);
+        }
+    }
+
     /**
      * The commands from the view to the wanted state. After a fresh read every service is compared; otherwise a
      * service equal to what the last apply was asked for (and so already in the view) is skipped.
      */
-    private List<Reconciler.Change> changes(Map<VirtualService.Key, VirtualService> byKey, boolean all)
-            throws DataplaneException {
+    private Plan changes(Map<VirtualService.Key, VirtualService> byKey, boolean all) throws DataplaneException {
         Map<VirtualService.Key, Reconciler.Entry> have = view;
         List<VirtualService> compare = new ArrayList<>();
+        Set<VirtualService.Key> gone = new HashSet<>();
         if (all) {
             compare.addAll(byKey.values());
         } else {
@@ -253,11 +268,13 @@ public final class Dataplane implements AutoCloseable {
             for (VirtualService.Key k : lastDesired.keySet()) {
                 if (!byKey.containsKey(k) && view.containsKey(k)) {
                     have.put(k, view.get(k)); // no longer wanted: the diff deletes it
+                    gone.add(k);
                 }
             }
         }
         try {
-            return Reconciler.diff(have, Reconciler.desired(compare));
+            Map<VirtualService.Key, Reconciler.Entry> want = Reconciler.desired(compare);
+            return new Plan(Reconciler.diff(have, want), want, gone, all);
         } catch (IllegalArgumentException e) {
             throw new DataplaneException(Reason.INVALID, e.getMessage(), e);
         }
@@ -288,7 +305,8 @@ public final class Dataplane implements AutoCloseable {
             }
         }
         int[] counts = new int[Reconciler.Op.values().length];
-        List<Failure> failures = execute(partialChanges(byKey, remove), counts);
+        Plan plan = partialChanges(byKey, remove);
+        List<Failure> failures = execute(plan.changes(), counts);
         boolean retried = false;
         if (!failures.isEmpty()) {
             retried = true;
@@ -296,13 +314,15 @@ public final class Dataplane implements AutoCloseable {
             LOG.warn("event=ipvs_refused count={} first=\"{}\" action=reread_and_retry", failures.size(),
                     failures.getFirst().error().getMessage());
             readView();
-            failures = execute(partialChanges(byKey, remove), counts);
+            plan = partialChanges(byKey, remove);
+            failures = execute(plan.changes(), counts);
             if (!failures.isEmpty()) {
                 view = null;
                 lastDesired = Map.of();
                 throw refused(failures);
             }
         }
+        plan.applyTo(view);
         if (!lastDesired.isEmpty()) {
             Map<VirtualService.Key, VirtualService> last = new HashMap<>(lastDesired);
             last.putAll(byKey);
@@ -319,8 +339,7 @@ public final class Dataplane implements AutoCloseable {
         return r;
     }
 
-    private List<Reconciler.Change> partialChanges(Map<VirtualService.Key, VirtualService> byKey,
-                                                   Collection<VirtualService.Key> remove) {
+    private Plan partialChanges(Map<VirtualService.Key, VirtualService> byKey, Collection<VirtualService.Key> remove) {
         Map<VirtualService.Key, Reconciler.Entry> have = new HashMap<>();
         for (VirtualService.Key k : byKey.keySet()) {
             Reconciler.Entry e = view.get(k);
@@ -334,7 +353,8 @@ public final class Dataplane implements AutoCloseable {
                 have.put(k, e);
             }
         }
-        return Reconciler.diff(have, Reconciler.desired(byKey.values()));
+        Map<VirtualService.Key, Reconciler.Entry> want = Reconciler.desired(byKey.values());
+        return new Plan(Reconciler.diff(have, want), want, new HashSet<>(remove), false);
     }
 
     /** {@link #apply} after a fresh read of the kernel: repairs whatever was changed behind this dataplane's back. */
@@ -442,7 +462,10 @@ public final class Dataplane implements AutoCloseable {
         }
     }
 
-    /** Sends the changes; updates the view with those that took effect; returns the refusals. */
+    /**
+     * Sends the changes and returns the refusals. The caller updates the view when there are none; after a refusal
+     * the view is re-read anyway.
+     */
     private List<Failure> execute(List<Reconciler.Change> changes, int[] counts) throws DataplaneException {
         if (changes.isEmpty()) {
             return List.of();
@@ -450,9 +473,8 @@ public final class Dataplane implements AutoCloseable {
         IpvsNetlink nl = ipvs();
         int id = nl.familyId();
         List<Request> reqs = new ArrayList<>(changes.size());
-        Map<Request, Reconciler.Change> byRequest = new IdentityHashMap<>();
         for (Reconciler.Change c : changes) {
-            Request r = Request.change(c::describe, (w, seq, flags) -> {
+            reqs.add(Request.change(c::describe, (w, seq, flags) -> {
                 switch (c.op()) {
                     case ADD_SERVICE -> Ipvs.newService(w, id, seq, flags, c.service());
                     case EDIT_SERVICE -> Ipvs.setService(w, id, seq, flags, c.service());
@@ -461,9 +483,7 @@ public final class Dataplane implements AutoCloseable {
                     case EDIT_DEST -> Ipvs.setDest(w, id, seq, flags, c.service(), c.dest());
                     case DELETE_DEST -> Ipvs.delDest(w, id, seq, flags, c.service(), c.dest());
                 }
-            });
-            reqs.add(r);
-            byRequest.put(r, c);
+            }));
         }
         List<Failure> failures;
         try {
@@ -472,28 +492,34 @@ public final class Dataplane implements AutoCloseable {
             view = null;
             throw DataplaneException.of("programming IPVS", e);
         }
-        Set<Reconciler.Change> failed = new HashSet<>();
-        for (Failure f : failures) {
-            failed.add(byRequest.get(f.request()));
-            Errno e = f.errno();
-            if (e == Errno.EPERM || e == Errno.EACCES) {
-                view = null;
-                throw DataplaneException.notPermitted(f.request().description(), f.error());
+        Set<Request> failed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        if (!failures.isEmpty()) {
+            Map<Request, Reconciler.Change> byRequest = new IdentityHashMap<>();
+            for (int i = 0; i < reqs.size(); i++) {
+                byRequest.put(reqs.get(i), changes.get(i));
             }
-            Reconciler.Change c = byRequest.get(f.request());
-            if (e == Errno.ENOENT && (c.op() == Reconciler.Op.ADD_SERVICE || c.op() == Reconciler.Op.EDIT_SERVICE)) {
-                view = null;
-                throw new DataplaneException(Reason.UNSUPPORTED, f.request().description() + " failed: the kernel has"
-                        + " no scheduler '" + c.service().scheduler() + "'; load it with 'modprobe ip_vs_"
-                        + c.service().scheduler() + "'", f.error());
+            for (Failure f : failures) {
+                failed.add(f.request());
+                Errno e = f.errno();
+                if (e == Errno.EPERM || e == Errno.EACCES) {
+                    view = null;
+                    throw DataplaneException.notPermitted(f.request().description(), f.error());
+                }
+                Reconciler.Change c = byRequest.get(f.request());
+                if (e == Errno.ENOENT
+                        && (c.op() == Reconciler.Op.ADD_SERVICE || c.op() == Reconciler.Op.EDIT_SERVICE)) {
+                    view = null;
+                    throw new DataplaneException(Reason.UNSUPPORTED, f.request().description() + " failed: the"
+                            + " kernel has no scheduler '" + c.service().scheduler() + "'; load it with 'modprobe"
+                            + " ip_vs_" + c.service().scheduler() + "'", f.error());
+                }
             }
         }
-        for (Reconciler.Change c : changes) {
-            if (!failed.contains(c)) {
-                counts[c.op().ordinal()]++;
+        for (int i = 0; i < changes.size(); i++) {
+            if (!failed.contains(reqs.get(i))) {
+                counts[changes.get(i).op().ordinal()]++;
             }
         }
-        Reconciler.applyTo(view, changes, failed);
         return failures;
     }
 

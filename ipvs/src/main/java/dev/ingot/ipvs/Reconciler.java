@@ -4,11 +4,9 @@ import dev.ingot.ipvs.genl.Ipvs;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -136,34 +134,5 @@ final class Reconciler {
             }
         }
         return out;
-    }
-
-    /** The state after the changes took effect (for the dataplane's view of the kernel). */
-    static void applyTo(Map<VirtualService.Key, Entry> state, List<Change> changes, Set<Change> failed) {
-        for (Change c : changes) {
-            if (failed.contains(c)) {
-                continue;
-            }
-            VirtualService.Key k = keyOf(c.service());
-            switch (c.op()) {
-                case ADD_SERVICE, EDIT_SERVICE -> {
-                    Entry old = state.get(k);
-                    state.put(k, new Entry(c.service(), old == null ? new HashMap<>() : old.dests()));
-                }
-                case DELETE_SERVICE -> state.remove(k);
-                case ADD_DEST, EDIT_DEST -> {
-                    Entry e = state.get(k);
-                    if (e != null) {
-                        e.dests().put(new DestKey(c.dest().address(), c.dest().port()), c.dest());
-                    }
-                }
-                case DELETE_DEST -> {
-                    Entry e = state.get(k);
-                    if (e != null) {
-                        e.dests().remove(new DestKey(c.dest().address(), c.dest().port()));
-                    }
-                }
-            }
-        }
     }
 }

@@ -15,9 +15,11 @@ public enum Scheduler {
     /** Maglev hashing; flags {@link SchedulerFlag#FALLBACK} and {@link SchedulerFlag#PORT}. */
     MH;
 
+    private final String kernelName = name().toLowerCase(java.util.Locale.ROOT);
+
     /** The name the kernel knows it by ("rr"). */
     public String kernelName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return kernelName;
     }
 
     public boolean takesFlags() {

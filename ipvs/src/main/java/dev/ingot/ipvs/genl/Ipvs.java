@@ -163,7 +163,7 @@ public final class Ipvs {
         w.nestStart(CMD_ATTR_SERVICE);
         keyAttrs(w, s);
         w.attrString(SVC_ATTR_SCHED_NAME, s.scheduler());
-        w.attr(SVC_ATTR_FLAGS, flagsStruct(s.flags() & USER_FLAGS, 0xffffffff));
+        w.attrU32Pair(SVC_ATTR_FLAGS, s.flags() & USER_FLAGS, 0xffffffff); // struct ip_vs_flags {flags, mask}
         w.attrU32(SVC_ATTR_TIMEOUT, s.timeout());
         w.attrU32(SVC_ATTR_NETMASK, s.netmask());
         w.nestEnd();
@@ -179,12 +179,6 @@ public final class Ipvs {
                 .attrU32(DEST_ATTR_U_THRESH, d.upperThreshold())
                 .attrU32(DEST_ATTR_L_THRESH, d.lowerThreshold())
                 .nestEnd();
-    }
-
-    /** {@code struct ip_vs_flags}: u32 flags, u32 mask, in host order. */
-    private static byte[] flagsStruct(int flags, int mask) {
-        return java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.nativeOrder()).putInt(flags).putInt(mask)
-                .array();
     }
 
     /** Parses an IPVS_CMD_NEW_SERVICE dump reply. */

@@ -127,12 +127,18 @@ public final class MessageWriter {
 
     /** An address as a {@code union nf_inet_addr}: 16 bytes, an IPv4 address in the first 4. */
     public MessageWriter attrInetAddr16(int type, InetAddress a) {
-        byte[] b = a.getAddress();
         header(type, 16);
-        buf.put(b);
-        for (int i = b.length; i < 16; i++) {
-            buf.put((byte) 0);
+        buf.put(a.getAddress());
+        if (a instanceof Inet4Address) {
+            buf.putInt(0).putLong(0);
         }
+        return this;
+    }
+
+    /** Two 32-bit values in host order (e.g. {@code struct ip_vs_flags}). */
+    public MessageWriter attrU32Pair(int type, int first, int second) {
+        header(type, 8);
+        buf.putInt(first).putInt(second);
         return this;
     }
 
