@@ -120,18 +120,48 @@ public final class Speaker implements AutoCloseable {
                 trigger();
             }
         };
-        configMap = client.configMaps().inNamespace(settings.namespace()).withName(settings.configName())
-                .inform(handler(onChange));
-        nodeInformer = client.nodes().withName(settings.node()).inform(handler(onChange));
-        services = client.services().inAnyNamespace().inform(handler(onChange));
-        slices = client.discovery().v1().endpointSlices().inAnyNamespace().inform(handler(onChange));
+        configMap = watch(client.configMaps().inNamespace(settings.namespace()).withName(settings.configName())
+                .runnableInformer(0), onChange, "configmap");
+        nodeInformer = watch(client.nodes().withName(settings.node()).runnableInformer(0), onChange, "node");
+        services = watch(client.services().inAnyNamespace().runnableInformer(0), onChange, "services");
+        slices = watch(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0), onChange,
+                "endpointslices");
         informers.addAll(List.of(configMap, nodeInformer, services, slices));
+        informers.forEach(SharedIndexInformer::start);
+        long next = System.nanoTime();
+        while (!informers.stream().allMatch(SharedIndexInformer::hasSynced)) {
+            if (System.nanoTime() >= next) {
+                LOG.info("event=waitingForCaches synced={}", informers.stream().filter(SharedIndexInformer::hasSynced)
+                        .count() + "/" + informers.size());
+                next = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the watches", e);
+            }
+        }
         try {
             loop.submit(this::replan).get();
         } catch (Exception e) {
             throw new IllegalStateException("first plan failed", e);
         }
         ready.set(true);
+    }
+
+    /**
+     * A watch that never gives up: a failed list or watch (5xx, a dropped connection, 410 Gone) is retried with the
+     * informer's back-off and a re-list. Without it fabric8 stops an informer whose first watch fails.
+     */
+    private <T> SharedIndexInformer<T> watch(SharedIndexInformer<T> informer, ResourceEventHandler<Object> onChange,
+                                             String what) {
+        informer.addEventHandler(handler(onChange));
+        informer.exceptionHandler((started, t) -> {
+            LOG.warn("event=watchRetry resource={} error={}", what, quote(String.valueOf(t.getMessage())));
+            return true;
+        });
+        return informer;
     }
 
     @SuppressWarnings("unchecked")
