@@ -18,7 +18,8 @@ import java.util.Set;
  * @param scheduler          how connections are spread
  * @param schedulerFlags     only for {@link Scheduler#SH} and {@link Scheduler#MH}
  * @param persistenceTimeout seconds a client sticks to its real server (ipvsadm -p); 0 for none
- * @param realServers        its real servers, at most one per address and port
+ * @param realServers        its real servers, at most one per address and port; with direct routing or tunnelling
+ *                           a real server's port must be the service's (only NAT can change it)
  */
 public record VirtualService(Protocol protocol, InetAddress address, int port, Scheduler scheduler,
                              Set<SchedulerFlag> schedulerFlags, int persistenceTimeout,
@@ -53,6 +54,11 @@ public record VirtualService(Protocol protocol, InetAddress address, int port, S
         for (RealServer r : realServers) {
             if (!seen.add(r.endpoint())) {
                 throw new IllegalArgumentException(self + ": real server " + r.endpoint() + " listed twice");
+            }
+            if (r.forwarding() != Forwarding.MASQ && r.port() != port) {
+                throw new IllegalArgumentException(self + ": real server " + r.endpoint() + " uses "
+                        + r.forwarding() + ", which cannot change the port: give it port " + port
+                        + " or use MASQ");
             }
             if ((r.address() instanceof Inet4Address) != (address instanceof Inet4Address)) {
                 throw new IllegalArgumentException(self + ": real server " + r.endpoint()

@@ -77,9 +77,14 @@ class ReconcilerTest {
     void persistenceAndForwardingAreDifferences() throws Exception {
         var have = kernel(List.of(web(Scheduler.RR, rs("10.0.0.1", 1))));
         VirtualService sticky = new VirtualService(Protocol.TCP, ip("172.19.100.1"), 80, Scheduler.RR, Set.of(), 600,
-                List.of(new RealServer(ip("10.0.0.1"), 8080, 1, Forwarding.TUNNEL)));
-        assertThat(ops(Reconciler.diff(have, Reconciler.desired(List.of(sticky)))))
-                .containsExactly(Op.EDIT_SERVICE, Op.EDIT_DEST);
+                List.of(new RealServer(ip("10.0.0.1"), 8080, 1, Forwarding.MASQ)));
+        assertThat(ops(Reconciler.diff(have, Reconciler.desired(List.of(sticky))))).containsExactly(Op.EDIT_SERVICE);
+        VirtualService tunnelled = web(Scheduler.RR).withRealServers(List.of(new RealServer(ip("10.0.0.1"), 80, 1,
+                Forwarding.TUNNEL)));
+        var haveAt80 = kernel(List.of(web(Scheduler.RR).withRealServers(List.of(new RealServer(ip("10.0.0.1"), 80, 1,
+                Forwarding.MASQ)))));
+        assertThat(ops(Reconciler.diff(haveAt80, Reconciler.desired(List.of(tunnelled)))))
+                .containsExactly(Op.EDIT_DEST);
         assertThat(Reconciler.toKernel(sticky).flags()).isEqualTo(Ipvs.F_PERSISTENT);
     }
 
@@ -125,6 +130,9 @@ class ReconcilerTest {
         assertThatThrownBy(() -> web(Scheduler.RR, new RealServer(ip("fd00::1"), 80, 1, Forwarding.MASQ)))
                 .hasMessageContaining("real server [fd00:0:0:0:0:0:0:1]:80 is of another address family");
         assertThatThrownBy(() -> rs("10.0.0.1", 70000)).hasMessage("real server weight must be 0..65535, got 70000");
+        assertThatThrownBy(() -> web(Scheduler.RR, new RealServer(ip("10.0.0.1"), 8080, 1, Forwarding.DROUTE)))
+                .hasMessage("TCP 172.19.100.1:80: real server 10.0.0.1:8080 uses DROUTE, which cannot change the port:"
+                        + " give it port 80 or use MASQ");
     }
 
     static List<VirtualService> randomState(Random r) throws Exception {
@@ -140,8 +148,8 @@ class ReconcilerTest {
             for (int j = r.nextInt(4); j > 0; j--) {
                 int h = 1 + r.nextInt(5);
                 if (hosts.add(h)) {
-                    rs.add(new RealServer(ip("10.0.0." + h), 8080, r.nextInt(3),
-                            Forwarding.values()[r.nextInt(3)]));
+                    Forwarding f = Forwarding.values()[r.nextInt(3)];
+                    rs.add(new RealServer(ip("10.0.0." + h), f == Forwarding.MASQ ? 8080 : port, r.nextInt(3), f));
                 }
             }
             Scheduler s = Scheduler.values()[r.nextInt(Scheduler.values().length)];
