@@ -92,8 +92,9 @@ final class Bench {
                 .withReady(true).endConditions().endEndpoint()
                 .addNewEndpoint().withAddresses("10.244.3.10").withNodeName("node3").withNewConditions()
                 .withReady(true).endConditions().endEndpoint().build();
-        client.discovery().v1().endpointSlices().inNamespace("bench").resource(es).create();
-        client.services().inNamespace("bench").resource(s).create();
+        // createOr: the client retries a POST that timed out, and the first try may have landed
+        client.discovery().v1().endpointSlices().inNamespace("bench").resource(es).createOr(c -> c.update());
+        client.services().inNamespace("bench").resource(s).createOr(c -> c.update());
     }
 
     static String awaitIp(KubernetesClient client, String name, long timeoutMs) throws InterruptedException {
