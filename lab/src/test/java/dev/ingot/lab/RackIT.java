@@ -83,6 +83,20 @@ class RackIT {
         return b.toString();
     }
 
+    /** A Cluster Service with one endpoint on every node: its /32 gets the three nodes as next hops. */
+    static String onEveryNode(String name) {
+        rack.apply(service(name, "Cluster", "") + "---\n" + slice(name, "node1", "node2", "node3"));
+        String vip = awaitVip(name);
+        awaitHops(vip, N1, N2, N3);
+        return vip;
+    }
+
+    /** Deletes the Service; its /32 leaves the switch's FIB. */
+    static void withdraw(String name, String vip) {
+        rack.delete(service(name, "Cluster", ""));
+        awaitHops(vip);
+    }
+
     static String awaitVip(String name) {
         await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> !rack.vip("e2e", name).isEmpty());
         return rack.vip("e2e", name);
@@ -125,9 +139,7 @@ class RackIT {
     @Test
     @Order(3)
     void invalidAndStrandingConfigsChangeNothing() {
-        rack.apply(service("keep", "Cluster", "") + "---\n" + slice("keep", "node1", "node2", "node3"));
-        String vip = awaitVip("keep");
-        awaitHops(vip, N1, N2, N3);
+        String vip = onEveryNode("keep");
 
         rack.apply(config(PEER.formatted(KEY).replace("my-asn: 65211", "my-asn: 0") + """
                 address-pools:
@@ -143,8 +155,7 @@ class RackIT {
                 .contains("e2e/keep"));
         assertThat(rack.vip("e2e", "keep")).isEqualTo(vip);
         assertThat(rack.nextHops(vip)).containsExactlyInAnyOrder(N1, N2, N3);
-        rack.delete(service("keep", "Cluster", ""));
-        awaitHops(vip);
+        withdraw("keep", vip);
     }
 
     @Test
@@ -183,9 +194,7 @@ class RackIT {
     @Test
     @Order(5)
     void aFrozenSpeakerLeavesTheFibOnBfdNotTheHoldTimer() {
-        rack.apply(service("freeze", "Cluster", "") + "---\n" + slice("freeze", "node1", "node2", "node3"));
-        String vip = awaitVip("freeze");
-        awaitHops(vip, N1, N2, N3);
+        String vip = onEveryNode("freeze");
         long t0 = System.nanoTime();
         rack.ok(30, "freeze", "node3");
         try {
@@ -199,16 +208,13 @@ class RackIT {
             rack.ok(30, "thaw", "node3");
         }
         awaitHops(vip, N1, N2, N3);
-        rack.delete(service("freeze", "Cluster", ""));
-        awaitHops(vip);
+        withdraw("freeze", vip);
     }
 
     @Test
     @Order(6)
     void md5WrongKeyNeverComesUpAndTheRightKeyDoes() {
-        rack.apply(service("md5", "Cluster", "") + "---\n" + slice("md5", "node1", "node2", "node3"));
-        String vip = awaitVip("md5");
-        awaitHops(vip, N1, N2, N3);
+        String vip = onEveryNode("md5");
         rack.apply(config(PEER.formatted("not-the-key") + POOLS));
         // the sessions restart with the wrong key: the switch drops the SYNs, the routes go and stay gone
         awaitHops(vip);
@@ -216,8 +222,7 @@ class RackIT {
                 assertThat(rack.nextHops(vip)).isEmpty());
         rack.apply(config(PEER.formatted(KEY) + POOLS));
         awaitHops(vip, N1, N2, N3);
-        rack.delete(service("md5", "Cluster", ""));
-        awaitHops(vip);
+        withdraw("md5", vip);
     }
 
     /** Polls the switch's FIB (and node2's BGP state) every 10 ms inside its namespace while {@code action} runs. */
@@ -245,24 +250,19 @@ class RackIT {
     @Test
     @Order(7)
     void aPlannedSpeakerRestartNeverTakesTheRouteOutOfTheFib() throws Exception {
-        rack.apply(service("gr", "Cluster", "") + "---\n" + slice("gr", "node1", "node2", "node3"));
-        String vip = awaitVip("gr");
-        awaitHops(vip, N1, N2, N3);
+        String vip = onEveryNode("gr");
         // graceful restart: no NOTIFICATION, the switch keeps node2's path as stale until End-of-RIB
         List<String> samples = pollWhile(vip, 800, () -> rack.ok(60, "restart", "node2"));
         assertThat(samples).hasSizeGreaterThan(100).allSatisfy(line -> assertThat(line).startsWith("3 "));
         await().atMost(WAIT).untilAsserted(() -> assertThat(rack.run(30, "tor", "vtysh", "-c",
                 "show bgp summary").out()).doesNotContain("Active").doesNotContain("Connect"));
-        rack.delete(service("gr", "Cluster", ""));
-        awaitHops(vip);
+        withdraw("gr", vip);
     }
 
     @Test
     @Order(8)
     void aDrainedNodeMovesTrafficAwayBeforeItsSessionCloses() throws Exception {
-        rack.apply(service("drain", "Cluster", "") + "---\n" + slice("drain", "node1", "node2", "node3"));
-        String vip = awaitVip("drain");
-        awaitHops(vip, N1, N2, N3);
+        String vip = onEveryNode("drain");
         rack.apply(node("node2", true, false));
         Thread.sleep(1000);
         // SIGTERM on a cordoned node: GRACEFUL_SHUTDOWN, withdraw, then Cease after the drain delay (5 s)
@@ -277,21 +277,17 @@ class RackIT {
         assertThat(bgpd).contains("Administrative Shutdown");
         rack.apply(node("node2", false, false));
         awaitHops(vip, N1, N2, N3);
-        rack.delete(service("drain", "Cluster", ""));
-        awaitHops(vip);
+        withdraw("drain", vip);
     }
 
     @Test
     @Order(9)
     void theExclusionLabelWithdrawsAndItsRemovalReannounces() {
-        rack.apply(service("excl", "Cluster", "") + "---\n" + slice("excl", "node1", "node2", "node3"));
-        String vip = awaitVip("excl");
-        awaitHops(vip, N1, N2, N3);
+        String vip = onEveryNode("excl");
         rack.apply(node("node2", false, true));
         awaitHops(vip, N1, N3);
         rack.apply(node("node2", false, false));
         awaitHops(vip, N1, N2, N3);
-        rack.delete(service("excl", "Cluster", ""));
-        awaitHops(vip);
+        withdraw("excl", vip);
     }
 }
