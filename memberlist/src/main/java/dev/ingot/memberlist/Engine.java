@@ -12,13 +12,10 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -158,11 +155,9 @@ final class Engine {
 
     /** Updates our metadata and tells everyone, with a new incarnation (memberlist's UpdateNode). */
     void updateMeta(byte[] meta) {
-        Node self = nodes.get(cfg.name());
         if (meta != null && meta.length > MemberlistConfig.MAX_META) throw new IllegalArgumentException("metadata above 512 bytes");
         incarnation++;
         aliveNode(new Alive(incarnation, cfg.name(), selfAddr, selfPort, meta, cfg.vsn()), true);
-        self.incarnation = incarnation;
     }
 
     List<Member> members() {
@@ -703,16 +698,5 @@ final class Engine {
 
     static long nanos(java.time.Duration d) {
         return d.toNanos();
-    }
-
-    static long millis(long nanos) {
-        return TimeUnit.NANOSECONDS.toMillis(nanos);
-    }
-
-    /** For tests and diagnostics: the queued broadcasts and their keys. */
-    Set<String> queuedKeys() {
-        Set<String> s = new HashSet<>();
-        queue.forEach(b -> s.add(b.key));
-        return s;
     }
 }

@@ -35,6 +35,4 @@ final class Metrics {
         Counter.builder("ingot.memberlist.packets.dropped").tag("reason", reason)
                 .description("Packets and streams dropped because they could not be read").register(registry).increment();
     }
-
-    double probeFailures() { return probeFailures.count(); }
 }

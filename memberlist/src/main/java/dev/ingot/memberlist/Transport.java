@@ -112,7 +112,27 @@ final class Transport implements Net, AutoCloseable {
         });
     }
 
+    /** Closes {@code s} when {@code nanos} have passed: a whole exchange has one deadline, not one per read. */
+    private Loop.Timer deadline(Socket s, long nanos) {
+        return loop.schedule(nanos, () -> {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // already closed
+            }
+        });
+    }
+
     private void serve(Socket s, Function<Message, Message> onStream) throws IOException {
+        Loop.Timer deadline = deadline(s, tcpTimeoutNanos);
+        try {
+            serveUntilDeadline(s, onStream);
+        } finally {
+            deadline.cancel();
+        }
+    }
+
+    private void serveUntilDeadline(Socket s, Function<Message, Message> onStream) throws IOException {
         s.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(tcpTimeoutNanos)));
         InputStream in = new BufferedInputStream(s.getInputStream());
         OutputStream out = s.getOutputStream();
@@ -159,11 +179,13 @@ final class Transport implements Net, AutoCloseable {
             Throwable err = null;
             int ms = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
             try (Socket s = new Socket()) {
+                Loop.Timer deadline = deadline(s, timeoutNanos);
                 s.connect(to, ms);
                 s.setSoTimeout(ms);
                 s.getOutputStream().write(bytes);
                 s.getOutputStream().flush();
                 reply = codec.readStream(new BufferedInputStream(s.getInputStream()));
+                deadline.cancel();
             } catch (IOException | WireException e) {
                 err = new IOException(e.getMessage(), e); // callers name the peer
             }

@@ -46,4 +46,18 @@ class LoopbackTest {
             });
         }
     }
+
+    @Test
+    void ipv6MembersJoin() throws Exception {
+        InetAddress lo6 = InetAddress.getByName("::1");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/net/if_inet6")).contains(
+                "00000000000000000000000000000001"), "no IPv6 on loopback");
+        try (Memberlist a = Memberlist.start(MemberlistConfig.lan("a6", lo6).withPort(0), new SimpleMeterRegistry());
+             Memberlist b = Memberlist.start(MemberlistConfig.lan("b6", lo6).withPort(0), new SimpleMeterRegistry())) {
+            assertThat(b.join(List.of("[::1]:" + a.address().getPort()))).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.members().size() == 2 && b.members().size() == 2);
+            assertThat(a.members()).filteredOn(m -> m.name().equals("b6")).singleElement()
+                    .satisfies(m -> assertThat(m.address()).startsWith("[0:0:0:0:0:0:0:1]:"));
+        }
+    }
 }
