@@ -46,8 +46,17 @@ final class EventRecorder {
         }
     }
 
+    /** Sends what is queued (for a few seconds at most), so that no Event is sent after the client is closed. */
     void close() {
         sender.shutdown();
+        try {
+            if (!sender.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                sender.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            sender.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void send(HasMetadata obj, Balancer.Event e) {
@@ -94,6 +103,10 @@ final class EventRecorder {
         } catch (KubernetesClientException ex) {
             log.warn("event=eventFailed object={}/{} reason={} code={} error=\"{}\"", ns, obj.getMetadata().getName(),
                     e.reason(), ex.getCode(), ex.getMessage());
+        } catch (RuntimeException ex) {
+            // e.g. the client was closed under a queued Event: an Event is never worth a dead sender thread
+            log.warn("event=eventFailed object={}/{} reason={} error=\"{}\"", ns, obj.getMetadata().getName(),
+                    e.reason(), ex.getMessage());
         }
     }
 }

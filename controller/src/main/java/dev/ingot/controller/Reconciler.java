@@ -593,7 +593,6 @@ public final class Reconciler implements AutoCloseable {
             configMaps.close();
         }
         timer.shutdownNow();
-        events.close();
         if (worker != null) {
             try {
                 worker.join(5000);
@@ -601,6 +600,7 @@ public final class Reconciler implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        events.close(); // after the worker: what it queued is sent before the caller closes the client
         leading = false;
         metrics.leader.set(0);
     }
