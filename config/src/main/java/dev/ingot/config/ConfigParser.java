@@ -44,6 +44,9 @@ public final class ConfigParser {
         }
     }
 
+    /** RFC 6793's placeholder AS number. */
+    static final long AS_TRANS = 23456;
+
     /** TCP_MD5SIG_MAXKEYLEN: the kernel refuses longer MD5 keys. */
     static final int MAX_PASSWORD_BYTES = 80;
 
@@ -335,6 +338,9 @@ public final class ConfigParser {
             Long v = y.unsigned(n, join(path, key), 0xffff_ffffL, "an AS number (1-4294967295)");
             if (v != null && v == 0) {
                 y.error(n == null ? item : n, join(path, key), missing);
+            } else if (v != null && v == AS_TRANS) {
+                y.error(n, join(path, key), "AS 23456 is AS_TRANS (RFC 6793), a placeholder for 4-octet AS numbers in "
+                        + "2-octet fields: it cannot be a real AS number");
             }
             return v == null ? 0 : v;
         }
