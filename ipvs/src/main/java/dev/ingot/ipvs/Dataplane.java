@@ -203,23 +203,10 @@ public final class Dataplane implements AutoCloseable {
         }
         Map<VirtualService.Key, VirtualService> byKey = index(desired);
         int[] counts = new int[Reconciler.Op.values().length];
-        Plan plan = changes(byKey, read);
-        List<Failure> failures = execute(plan.changes(), counts);
-        boolean retried = false;
-        if (!failures.isEmpty()) {
-            retried = true;
-            read = true;
-            LOG.warn("event=ipvs_refused count={} first=\"{}\" action=reread_and_retry", failures.size(),
-                    failures.getFirst().error().getMessage());
-            readView();
-            plan = changes(byKey, true);
-            failures = execute(plan.changes(), counts);
-            if (!failures.isEmpty()) {
-                view = null;
-                lastDesired = Map.of();
-                throw refused(failures);
-            }
-        }
+        boolean firstRead = read;
+        Plan plan = executeOrRetry(reread -> changes(byKey, firstRead || reread), counts);
+        boolean retried = retriedLast;
+        read |= retried;
         plan.applyTo(view);
         lastDesired = byKey;
         ApplyResult r = new ApplyResult(counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], read,
@@ -305,23 +292,9 @@ public final class Dataplane implements AutoCloseable {
             }
         }
         int[] counts = new int[Reconciler.Op.values().length];
-        Plan plan = partialChanges(byKey, remove);
-        List<Failure> failures = execute(plan.changes(), counts);
-        boolean retried = false;
-        if (!failures.isEmpty()) {
-            retried = true;
-            read = true;
-            LOG.warn("event=ipvs_refused count={} first=\"{}\" action=reread_and_retry", failures.size(),
-                    failures.getFirst().error().getMessage());
-            readView();
-            plan = partialChanges(byKey, remove);
-            failures = execute(plan.changes(), counts);
-            if (!failures.isEmpty()) {
-                view = null;
-                lastDesired = Map.of();
-                throw refused(failures);
-            }
-        }
+        Plan plan = executeOrRetry(reread -> partialChanges(byKey, remove), counts);
+        boolean retried = retriedLast;
+        read |= retried;
         plan.applyTo(view);
         if (!lastDesired.isEmpty()) {
             Map<VirtualService.Key, VirtualService> last = new HashMap<>(lastDesired);
@@ -466,6 +439,41 @@ public final class Dataplane implements AutoCloseable {
      * Sends the changes and returns the refusals. The caller updates the view when there are none; after a refusal
      * the view is re-read anyway.
      */
+    /** Makes a plan; {@code reread} is true when the kernel has just been read again. */
+    private interface Planner {
+        Plan plan(boolean reread) throws DataplaneException;
+    }
+
+    /** Whether the last {@link #executeOrRetry} had to read the kernel again (set on the caller's thread). */
+    private boolean retriedLast;
+
+    /**
+     * Runs the plan; when the kernel refuses part of it (someone changed the same services behind our back), reads
+     * the kernel again and runs a fresh plan once. A second refusal drops the view and throws.
+     *
+     * @param planner makes the plan; its argument is true when the kernel has just been read again
+     */
+    private Plan executeOrRetry(Planner planner, int[] counts) throws DataplaneException {
+        retriedLast = false;
+        Plan plan = planner.plan(false);
+        List<Failure> failures = execute(plan.changes(), counts);
+        if (failures.isEmpty()) {
+            return plan;
+        }
+        retriedLast = true;
+        LOG.warn("event=ipvs_refused count={} first=\"{}\" action=reread_and_retry", failures.size(),
+                failures.getFirst().error().getMessage());
+        readView();
+        plan = planner.plan(true);
+        failures = execute(plan.changes(), counts);
+        if (!failures.isEmpty()) {
+            view = null;
+            lastDesired = Map.of();
+            throw refused(failures);
+        }
+        return plan;
+    }
+
     private List<Failure> execute(List<Reconciler.Change> changes, int[] counts) throws DataplaneException {
         if (changes.isEmpty()) {
             return List.of();
