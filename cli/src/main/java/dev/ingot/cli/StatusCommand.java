@@ -65,6 +65,9 @@ final class StatusCommand implements Callable<Integer> {
                 if (st.path("peers").isEmpty()) {
                     out.println("  (no peer selects this node)");
                 }
+                for (JsonNode w : st.path("kubeProxy").path("warnings")) {
+                    out.println("  WARNING kube-proxy: " + w.asText());
+                }
             }
         }
         return healthy ? 0 : 1;

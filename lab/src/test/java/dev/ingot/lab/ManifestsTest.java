@@ -256,6 +256,8 @@ class ManifestsTest {
                 "leases", "events", "secrets");
         assertThat(speakerCalls).extracting(Call::resource).contains("services", "endpointslices", "configmaps",
                 "nodes", "events");
+        assertThat(speakerCalls).as("the kube-proxy check reads one named ConfigMap")
+                .contains(new Call("get", "", "configmaps", "kube-system", "kube-proxy"));
         assertThat(controllerCalls).as("controller calls not allowed by manifests/controller.yaml")
                 .allSatisfy(c -> assertThat(allowed(objs, "controller", c)).as("%s", c).isTrue());
         assertThat(speakerCalls).as("speaker calls not allowed by manifests/speaker.yaml")

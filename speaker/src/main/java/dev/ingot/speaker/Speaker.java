@@ -86,6 +86,12 @@ public final class Speaker implements AutoCloseable {
     private final Map<String, Instant> lastEvent = new HashMap<>();
     private List<String> lastConfigErrors = List.of();
     private final Map<String, Supplier<Object>> extraStatus = new ConcurrentHashMap<>();
+    /** kube-system/kube-proxy's config.conf, or null with the reason it could not be read (index 1). */
+    private final AtomicReference<String[]> kubeProxyConfig =
+            new AtomicReference<>(new String[] {null, "not read yet"});
+    private final AtomicBoolean kubeProxyReading = new AtomicBoolean();
+    private final AtomicReference<KubeProxyCheck.Result> kubeProxy = new AtomicReference<>();
+    private final AtomicInteger kubeProxyConflicts = new AtomicInteger();
 
     public Speaker(KubernetesClient client, Settings settings, Announcer announcer, Dataplane dataplane,
                    Supplier<Set<String>> deadNodes, MeterRegistry registry, Clock clock) {
@@ -100,6 +106,9 @@ public final class Speaker implements AutoCloseable {
                 .description("1 if the latest configuration failed to load").register(registry);
         Gauge.builder("metallb_k8s_client_config_loaded_bool", configLoaded, AtomicInteger::get)
                 .description("1 if a configuration has been loaded").register(registry);
+        Gauge.builder("ingot_kube_proxy_conflicts", kubeProxyConflicts, AtomicInteger::get)
+                .description("Ways in which kube-proxy's configuration fights this speaker over its VIPs "
+                        + "(docs/kube-proxy.md)").register(registry);
     }
 
     /** Starts the watches; returns once their caches are filled and the first plan is applied. */
@@ -120,6 +129,7 @@ public final class Speaker implements AutoCloseable {
                 trigger();
             }
         };
+        readKubeProxy();
         configMap = watch(client.configMaps().inNamespace(settings.namespace()).withName(settings.configName())
                 .runnableInformer(0), onChange, "configmap");
         nodeInformer = watch(client.nodes().withName(settings.node()).runnableInformer(0), onChange, "node");
@@ -147,7 +157,73 @@ public final class Speaker implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("first plan failed", e);
         }
+        loop.scheduleWithFixedDelay(() -> {
+            if (kubeProxyReading.compareAndSet(false, true)) {
+                Thread.ofVirtual().name("kube-proxy-check").start(() -> {
+                    try {
+                        readKubeProxy();
+                    } finally {
+                        kubeProxyReading.set(false);
+                    }
+                });
+            }
+        }, 5, 5, TimeUnit.MINUTES);
         ready.set(true);
+    }
+
+    /**
+     * Reads kube-proxy's configuration as kubeadm stores it (ConfigMap kube-system/kube-proxy, key config.conf) and
+     * re-plans when it changed. One GET of one named object: the speaker needs no wider access to kube-system.
+     */
+    private void readKubeProxy() {
+        String[] now;
+        try {
+            ConfigMap cm = client.configMaps().inNamespace("kube-system").withName("kube-proxy").get();
+            String text = cm == null || cm.getData() == null ? null : cm.getData().get("config.conf");
+            now = text != null ? new String[] {text, ""} : new String[] {null, cm == null
+                    ? "ConfigMap kube-system/kube-proxy not found (kube-proxy not deployed by kubeadm, or replaced)"
+                    : "ConfigMap kube-system/kube-proxy has no config.conf"};
+        } catch (RuntimeException e) {
+            now = new String[] {null, "cannot read ConfigMap kube-system/kube-proxy: " + e.getMessage()};
+        }
+        String[] before = kubeProxyConfig.getAndSet(now);
+        if (!java.util.Arrays.equals(before, now)) {
+            trigger();
+        }
+    }
+
+    /** Checks kube-proxy's configuration against the plan; logs a conflict when it appears and when it is gone. */
+    private void checkKubeProxy(Plan next) {
+        List<String> without = new ArrayList<>();
+        List<String> with = new ArrayList<>();
+        next.services().forEach((key, d) -> {
+            Service s = d.announce() ? services.getStore().getByKey(key) : null;
+            if (s == null || s.getStatus() == null || s.getStatus().getLoadBalancer() == null
+                    || s.getStatus().getLoadBalancer().getIngress() == null) {
+                return;
+            }
+            boolean proxy = s.getStatus().getLoadBalancer().getIngress().stream()
+                    .allMatch(i -> "Proxy".equals(i.getIpMode()));
+            (proxy ? with : without).add(key);
+        });
+        String[] kp = kubeProxyConfig.get();
+        KubeProxyCheck.Result r = KubeProxyCheck.check(kp[0], kp[1], String.valueOf(dataplane.state().get("mode")),
+                config.current().pools().stream().flatMap(pl -> pl.cidrs().stream()).toList(), without, with);
+        KubeProxyCheck.Result old = kubeProxy.getAndSet(r);
+        kubeProxyConflicts.set(r.warnings().size());
+        Set<String> before = old == null ? Set.of() : old.warnings().stream().map(KubeProxyCheck.Warning::kind)
+                .collect(java.util.stream.Collectors.toSet());
+        Set<String> now = r.warnings().stream().map(KubeProxyCheck.Warning::kind)
+                .collect(java.util.stream.Collectors.toSet());
+        r.warnings().stream().filter(w -> !before.contains(w.kind())).forEach(w -> LOG.warn(
+                "event=kubeProxyConflict kind={} mode={} message={}", w.kind(), r.mode(), quote(w.message())));
+        before.stream().filter(k -> !now.contains(k))
+                .forEach(k -> LOG.info("event=kubeProxyConflictResolved kind={} mode={}", k, r.mode()));
+        if (old == null || !old.note().equals(r.note())) {
+            if (!r.note().isEmpty()) {
+                LOG.info("event=kubeProxyUnknown reason={}", quote(r.note()));
+            }
+        }
     }
 
     /**
@@ -250,6 +326,7 @@ public final class Speaker implements AutoCloseable {
             plan.set(next);
             planTime.set(clock.instant());
             report(previous, next);
+            checkKubeProxy(next);
         } catch (RuntimeException e) {
             LOG.error("event=planFailed error={}", quote(String.valueOf(e)), e);
         }
@@ -377,6 +454,11 @@ public final class Speaker implements AutoCloseable {
                             "node", r.node())).toList())).toList());
         }
         m.put("dataplane", plane);
+        KubeProxyCheck.Result kp = kubeProxy.get();
+        if (kp != null) {
+            m.put("kubeProxy", Map.of("mode", kp.mode(), "note", kp.note(), "warnings", kp.warnings().stream()
+                    .map(KubeProxyCheck.Warning::message).toList()));
+        }
         extraStatus.forEach((k, v) -> m.put(k, v.get()));
         return m;
     }

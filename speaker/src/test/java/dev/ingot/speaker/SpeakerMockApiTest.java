@@ -66,7 +66,7 @@ class SpeakerMockApiTest {
 
         @Override
         public Map<String, Object> state() {
-            return Map.of();
+            return Map.of("mode", "ipvs");
         }
 
         @Override
@@ -199,5 +199,25 @@ class SpeakerMockApiTest {
         slice("local", "node-1", "10.244.1.9", true);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(recorder.lastPrefixes()).containsExactly("172.19.100.20/32"));
+    }
+
+    @Test
+    void warnsWhenKubeProxyWouldFightOverTheVips() {
+        client.configMaps().inNamespace("kube-system").resource(new ConfigMapBuilder().withNewMetadata()
+                .withName("kube-proxy").withNamespace("kube-system").endMetadata().addToData("config.conf", """
+                        apiVersion: kubeproxy.config.k8s.io/v1alpha1
+                        kind: KubeProxyConfiguration
+                        mode: ipvs
+                        ipvs: {strictARP: true}
+                        """).build()).create();
+        config(CONFIG);
+        startSpeaker();
+        service("web", "172.19.100.10", "Cluster");
+        slice("web", "node-2", "10.244.2.5", true);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(speaker.status().get("kubeProxy").toString()).contains("mode=ipvs")
+                    .contains("add 172.19.100.0/24 to ipvs.excludeCIDRs").contains("1 Service (default/web)");
+            assertThat(registry.get("ingot_kube_proxy_conflicts").gauge().value()).isEqualTo(2.0);
+        });
     }
 }
