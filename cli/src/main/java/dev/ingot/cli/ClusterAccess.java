@@ -17,6 +17,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Option;
 
 /** What {@code ingot status} and {@code ingot explain} read: the API, and every speaker's /status endpoint. */
@@ -36,10 +39,19 @@ final class ClusterAccess {
     @Option(names = "--speaker-port", defaultValue = "7472", description = "Speakers' HTTP port (default: 7472).")
     int speakerPort;
 
+    /** How the speakers' /status is reached. */
+    enum Via { apiserver, direct }
+
+    @Option(names = "--via", defaultValue = "apiserver", description = "How to reach the speakers' /status: "
+            + "apiserver (the API server's pod proxy, like kubectl; needs get pods/proxy) or direct (HTTP to each "
+            + "node's address; needs a route to the nodes). Default: ${DEFAULT-VALUE}.")
+    Via via;
+
     KubernetesClient client() throws IOException {
         Config c = kubeconfig != null && !kubeconfig.isBlank()
                 ? Config.fromKubeconfig(Files.readString(Path.of(kubeconfig))) : Config.autoConfigure(null);
         c.setRequestTimeout(10_000);
+        c.setRequestRetryBackoffLimit(0); // an interactive command: report a 5xx (the pod proxy's 503) at once
         return new KubernetesClientBuilder().withConfig(c).build();
     }
 
@@ -59,28 +71,50 @@ final class ClusterAccess {
         ObjectMapper json = new ObjectMapper();
         List<Speaker> out = new ArrayList<>();
         for (Pod p : pods) {
+            String name = p.getMetadata().getName();
             String node = p.getSpec() == null ? "" : String.valueOf(p.getSpec().getNodeName());
             String address = p.getStatus() == null ? null
                     : p.getStatus().getHostIP() != null ? p.getStatus().getHostIP() : p.getStatus().getPodIP();
             if (address == null) {
-                out.add(new Speaker(p.getMetadata().getName(), node, "", null, "the pod has no address yet"));
+                out.add(new Speaker(name, node, "", null, "the pod has no address yet"));
                 continue;
             }
-            String host = address.contains(":") ? "[" + address + "]" : address;
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + host + ":"
-                        + speakerPort + "/status")).timeout(Duration.ofSeconds(5)).GET().build(),
-                        HttpResponse.BodyHandlers.ofString());
-                out.add(r.statusCode() == 200 ? new Speaker(p.getMetadata().getName(), node, address,
-                        json.readTree(r.body()), null) : new Speaker(p.getMetadata().getName(), node, address, null,
-                        "HTTP " + r.statusCode()));
-            } catch (IOException e) {
-                out.add(new Speaker(p.getMetadata().getName(), node, address, null, "unreachable: " + e));
+                int code;
+                String body;
+                if (via == Via.apiserver) {
+                    // GET /api/v1/namespaces/NS/pods/NAME:PORT/proxy/status, authenticated as the kubeconfig's user
+                    var h = client.getHttpClient();
+                    var r = h.sendAsync(h.newHttpRequestBuilder().uri(client.getMasterUrl().toString()
+                            .replaceAll("/+$", "") + "/api/v1/namespaces/" + namespace + "/pods/" + name + ":"
+                            + speakerPort + "/proxy/status").build(), String.class).get(10, TimeUnit.SECONDS);
+                    code = r.code();
+                    body = r.body();
+                } else {
+                    String host = address.contains(":") ? "[" + address + "]" : address;
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + host + ":"
+                            + speakerPort + "/status")).timeout(Duration.ofSeconds(5)).GET().build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    code = r.statusCode();
+                    body = r.body();
+                }
+                out.add(code == 200 ? new Speaker(name, node, address, json.readTree(body), null)
+                        : new Speaker(name, node, address, null, "HTTP " + code + (via == Via.apiserver
+                        ? " from the API server's pod proxy (" + firstLine(body) + "; try --via direct)" : "")));
+            } catch (IOException | ExecutionException | TimeoutException e) {
+                out.add(new Speaker(name, node, address, null, "unreachable via " + via + ": " + e));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                out.add(new Speaker(p.getMetadata().getName(), node, address, null, "interrupted"));
+                out.add(new Speaker(name, node, address, null, "interrupted"));
             }
         }
         return out;
+    }
+
+    private static String firstLine(String body) {
+        String b = body == null ? "" : body.strip();
+        int nl = b.indexOf('\n');
+        b = nl < 0 ? b : b.substring(0, nl);
+        return b.length() > 200 ? b.substring(0, 200) + "…" : b;
     }
 }

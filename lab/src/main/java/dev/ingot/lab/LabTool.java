@@ -61,7 +61,7 @@ public final class LabTool {
         var responses = new HashMap<io.fabric8.mockwebserver.ServerRequest,
                 java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>();
         KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
-                new MockWebServer(), responses, new KubernetesMixedDispatcher(responses), false);
+                new MockWebServer(), responses, new PodProxy(new KubernetesMixedDispatcher(responses)), false);
         server.init(InetAddress.getByName(args[1]), Integer.parseInt(args[2]));
         String url = "http://" + args[1] + ":" + server.getPort();
         Files.writeString(Path.of(args[3]), """

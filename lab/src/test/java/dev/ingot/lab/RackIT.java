@@ -116,6 +116,10 @@ class RackIT {
         awaitHops(vip, N1, N2, N3);
         assertThat(rack.bgpPaths(vip)).isEqualTo(3);
         assertThat(rack.events("e2e", "web")).contains("IPAllocated");
+        // the CLI reads every speaker through the API server's pod proxy, as against a real cluster
+        assertThat(rack.ok(60, "ingot", "status")).contains("node1", "node2", "node3", "Established")
+                .doesNotContain("unreachable", "NOT READY");
+        assertThat(rack.ok(60, "ingot", "explain", "e2e/web")).contains(vip, "node1", "node2", "node3");
 
         rack.delete(service("web", "Cluster", ""));
         awaitHops(vip);
