@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 /** {@code ingot ipvs}: what this node's kernel holds for Ingot's VIPs (read-only; netlink, no ipvsadm). */
 @Command(name = "ipvs", mixinStandardHelpOptions = true,
         description = {"Show the VIPs bound to the VIP link and the IPVS virtual services and real servers of this"
-                + " node's kernel that lie inside the given pools. Changes nothing.",
+                + " node's kernel that lie inside the given pools. Changes nothing, unless --flush.",
                 "Exit status: 0 shown, 1 the kernel could not be read (the message says why), 2 usage error."})
 public final class IpvsCommand implements Callable<Integer> {
     @Option(names = "--pool", required = true, paramLabel = "CIDR",
@@ -26,6 +26,10 @@ public final class IpvsCommand implements Callable<Integer> {
 
     @Option(names = "--link", defaultValue = "kube-ipvs0", description = "the VIP link (default: ${DEFAULT-VALUE})")
     String link;
+
+    @Option(names = "--flush", description = "remove every VIP and virtual service inside the pools first (after "
+            + "an uninstall: a stopped speaker leaves them in place for its successor)")
+    boolean flush;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -41,6 +45,10 @@ public final class IpvsCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--pool: " + e.getMessage());
         }
         try (Dataplane dp = Dataplane.open(DataplaneOptions.owning(owned).withLink(link, "dummy"))) {
+            if (flush) {
+                dp.apply(List.of());
+                dp.bindAddresses(java.util.Set.of());
+            }
             List<String> vips = dp.boundAddresses().stream().map(InetAddress::getHostAddress).sorted().toList();
             out.println("VIPs on " + link + ": " + (vips.isEmpty() ? "none" : String.join(" ", vips)));
             List<VirtualService> services = dp.virtualServices();
