@@ -93,7 +93,7 @@ public final class SpeakerMain implements Callable<Integer> {
                     + "MetalLB; auto: ipvs when the kernel has it, else none with a warning.")
     String dataplane;
 
-    @Option(names = "--lb-class", defaultValue = "${env:INGOT_LB_CLASS}",
+    @Option(names = "--lb-class", defaultValue = "${env:METALLB_LB_CLASS}",
             description = "The spec.loadBalancerClass served; default: Services without a class.")
     String lbClass;
 
