@@ -167,9 +167,13 @@ final class BgpAnnouncer implements Announcer {
                         if (peer == null) {
                             return;
                         }
-                        if (change.wentDown()) {
+                        if (change.pathFailed()) {
                             bfdActions.execute(() -> sessions.session(peer).ifPresent(s -> s.forceDown(
                                     "BFD down: " + change.diagnostic(), Duration.ofDays(1))));
+                        } else if (change.wentDown()) {
+                            LOG.info("event=bfd peer={} state=down reason=peerAdminDown action=none "
+                                    + "rule=\"RFC 5882 3.2: an administrative BFD shutdown is not a path failure\"",
+                                    peer);
                         } else if (change.cameUp()) {
                             bfdActions.execute(() -> sessions.session(peer).ifPresent(Session::releaseHoldDown));
                         }

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * asynchronous mode only. One instance serves a process; it runs every session on one event-loop
  * thread. Sessions are keyed by {@link BfdPeer} and configured from a {@link BfdProfile}; a
  * {@link BfdListener} hears every state change (tear the BGP session down on
- * {@link BfdStateChange#wentDown()}).
+ * {@link BfdStateChange#pathFailed()}).
  *
  * <p>On the wire: control packets go from a per-session socket bound to the local address (or any)
  * and a source port in 49152-65535 (RFC 5881 §4), with TTL/Hop Limit 255; they are received on UDP
@@ -259,7 +259,8 @@ public final class BfdSessionManager implements AutoCloseable {
 
         @Override
         public void stateChanged(BfdState from, BfdState to, BfdDiagnostic diagnostic) {
-            BfdStateChange change = new BfdStateChange(peer, from, to, diagnostic);
+            BfdStateChange change = new BfdStateChange(peer, from, to, diagnostic,
+                    session != null && session.remoteState() == BfdState.ADMIN_DOWN);
             if (change.cameUp()) {
                 meters.up.incrementAndGet();
                 meters.upEvents.incrementAndGet();

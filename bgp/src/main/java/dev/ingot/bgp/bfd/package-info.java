@@ -5,7 +5,7 @@
  * process), {@link dev.ingot.bgp.bfd.BfdPeer} (what identifies a session),
  * {@link dev.ingot.bgp.bfd.BfdProfile} (MetalLB's {@code bfd-profiles[]} entry; refuses
  * {@code echo-mode}), {@link dev.ingot.bgp.bfd.BfdListener} and
- * {@link dev.ingot.bgp.bfd.BfdStateChange} (tear the BGP session down on {@code wentDown()}).
+ * {@link dev.ingot.bgp.bfd.BfdStateChange} (tear the BGP session down on {@code pathFailed()}).
  * The codec ({@link dev.ingot.bgp.bfd.BfdCodec}) and the state machine
  * ({@link dev.ingot.bgp.bfd.BfdSession}) are pure and public for tests and tools. See docs/bfd.md.
  */

@@ -166,6 +166,7 @@ class BfdSessionManagerTest {
             long detectedMs = (System.nanoTime() - lastSent) / 1_000_000;
             BfdStateChange down3 = changes.get(2);
             assertThat(down3.wentDown()).isTrue();
+            assertThat(down3.pathFailed()).isTrue();
             assertThat(down3.diagnostic()).isEqualTo(BfdDiagnostic.CONTROL_DETECTION_TIME_EXPIRED);
             assertThat(detectedMs).isGreaterThanOrEqualTo(800);
             System.out.println("loopback detection (900 ms configured): " + detectedMs + " ms");
@@ -208,6 +209,10 @@ class BfdSessionManagerTest {
             second.close(b);
             await("Down", 2000, () -> manager.status(a).orElseThrow().state() == BfdState.DOWN);
             assertThat(changes.getLast().diagnostic()).isEqualTo(BfdDiagnostic.NEIGHBOR_SIGNALED_SESSION_DOWN);
+            // an administrative shutdown by the peer is a down event, but not a path failure (RFC 5882 §3.2)
+            assertThat(changes.getLast().wentDown()).isTrue();
+            assertThat(changes.getLast().peerAdminDown()).isTrue();
+            assertThat(changes.getLast().pathFailed()).isFalse();
             assertThat(other).extracting(BfdStateChange::to).doesNotContain(BfdState.ADMIN_DOWN);
         }
     }

@@ -113,7 +113,7 @@ class FrrBfdInteropTest {
                 BfdStateChange down = changes.poll(10, TimeUnit.SECONDS);
                 long freezeMs = ms(stopAt);
                 assertThat(down).as("Down after SIGSTOP").isNotNull();
-                assertThat(down.wentDown()).isTrue();
+                assertThat(down.pathFailed()).isTrue();
                 assertThat(down.diagnostic()).isEqualTo(BfdDiagnostic.CONTROL_DETECTION_TIME_EXPIRED);
                 System.out.printf("bfd-interop: round %d: SIGSTOP bfdd -> Java Down after %d ms (detection time 900 ms)%n",
                         round, freezeMs);
@@ -131,7 +131,7 @@ class FrrBfdInteropTest {
                 down = changes.poll(10, TimeUnit.SECONDS);
                 long linkMs = ms(linkAt);
                 assertThat(down).as("Down after link down").isNotNull();
-                assertThat(down.wentDown()).isTrue();
+                assertThat(down.pathFailed()).isTrue();
                 assertThat(down.diagnostic()).isEqualTo(BfdDiagnostic.CONTROL_DETECTION_TIME_EXPIRED);
                 System.out.printf("bfd-interop: round %d: link down -> Java Down after %d ms (detection time 900 ms)%n",
                         round, linkMs);
