@@ -313,7 +313,7 @@ final class PeerSession implements Session {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(initializer(conn));
         if (config.password() != null) {
-            b.option(EpollChannelOption.TCP_MD5SIG, Map.of(config.peerAddress(), config.password().getBytes(StandardCharsets.US_ASCII)));
+            b.option(EpollChannelOption.TCP_MD5SIG, Map.of(config.peerAddress(), config.password().getBytes(StandardCharsets.UTF_8)));
         }
         boolean useSource = withSource && config.sourceAddress() != null;
         ChannelFuture f = useSource ? b.connect(remote, new InetSocketAddress(config.sourceAddress(), 0)) : b.connect(remote);

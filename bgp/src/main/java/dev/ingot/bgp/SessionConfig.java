@@ -50,8 +50,10 @@ public record SessionConfig(InetAddress peerAddress, int peerPort, long peerAsn,
         if (keepaliveTime != null && (keepaliveTime.isNegative() || keepaliveTime.toSeconds() > 21845)) {
             throw new IllegalArgumentException("keepalive time must be 0..21845 s, not " + keepaliveTime.toSeconds() + " s");
         }
-        if (password != null && (password.isEmpty() || password.length() > 80)) {
-            throw new IllegalArgumentException("TCP MD5 password must be 1..80 characters (TCP_MD5SIG_MAXKEYLEN)");
+        // the key is the password's UTF-8 bytes, as Go's []byte(string) gives MetalLB and the switch's CLI gives it
+        if (password != null && (password.isEmpty()
+                || password.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 80)) {
+            throw new IllegalArgumentException("TCP MD5 password must be 1..80 bytes in UTF-8 (TCP_MD5SIG_MAXKEYLEN)");
         }
         if (sourceAddress != null && (sourceAddress instanceof Inet6Address) != (peerAddress instanceof Inet6Address)) {
             throw new IllegalArgumentException("source address " + sourceAddress.getHostAddress()

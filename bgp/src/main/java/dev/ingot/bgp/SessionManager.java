@@ -163,7 +163,7 @@ public final class SessionManager implements AutoCloseable {
         Map<InetAddress, byte[]> keys = new HashMap<>();
         for (PeerSession s : sessions.values()) {
             idx.put(s.config().peerAddress(), s);
-            if (s.config().password() != null) keys.put(s.config().peerAddress(), s.config().password().getBytes(StandardCharsets.US_ASCII));
+            if (s.config().password() != null) keys.put(s.config().peerAddress(), s.config().password().getBytes(StandardCharsets.UTF_8));
         }
         byAddress = Map.copyOf(idx);
         if (server != null) server.config().setOption(EpollChannelOption.TCP_MD5SIG, keys);
