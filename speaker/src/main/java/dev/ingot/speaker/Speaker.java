@@ -471,9 +471,20 @@ public final class Speaker implements AutoCloseable {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
     }
 
+    /**
+     * Stops watching and planning. Waits (up to 10 s) for a plan in progress to finish, so that whoever closes the
+     * announcer and the dataplane next does not pull them from under it.
+     */
     @Override
     public void close() {
         informers.forEach(SharedIndexInformer::close);
         loop.shutdownNow();
+        try {
+            if (!loop.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("event=planStillRunning reason=\"the plan in progress did not finish within 10 s of stop\"");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

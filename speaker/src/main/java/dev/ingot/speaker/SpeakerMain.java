@@ -12,6 +12,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -104,6 +106,32 @@ public final class SpeakerMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         setLogLevel(logLevel);
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("event=stopping node={}", nodeName);
+            stop.countDown();
+            try {
+                done.await(drainDelaySeconds + 10L, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "speaker-shutdown"));
+        try (Running running = start()) {
+            stop.await();
+            running.shutdown();
+        } finally {
+            done.countDown();
+        }
+        return 0;
+    }
+
+    /**
+     * Starts a speaker from these options, wired exactly as {@link #call()} runs it, and returns once it is ready
+     * (caches synced, first plan applied). {@code call()} is this plus waiting for SIGTERM; tests start several in
+     * one JVM with it.
+     */
+    Running start() throws Exception {
         String ns = namespace != null && !namespace.isBlank() ? namespace
                 : Files.isReadable(Path.of(SA_NAMESPACE)) ? Files.readString(Path.of(SA_NAMESPACE)).strip()
                 : "metallb-system";
@@ -115,47 +143,91 @@ public final class SpeakerMain implements Callable<Integer> {
         if (ignored) {
             LOG.warn("event=flagIgnored flags=\"--disable-epslices/--enable-pprof\" reason=\"not needed by Ingot\"");
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        membership.set(null);
-        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(kc).build();
-             SessionManager bgp = SessionManager.builder().nodeName(nodeName).meterRegistry(registry).build();
-             BgpAnnouncer announcer = new BgpAnnouncer(bgp, new dev.ingot.bgp.bfd.BfdSessionManager(registry),
-                     java.time.Duration.ofSeconds(gracefulRestartSeconds));
-             Dataplane plane = Dataplanes.open(dataplane);
-             Speaker speaker = new Speaker(client, new Speaker.Settings(nodeName, ns, configName,
-                     Optional.ofNullable(lbClass).filter(s -> !s.isBlank()), 50), announcer, plane,
-                     () -> membership.get() == null ? Set.of() : membership.get().deadNodes(), registry,
-                     Clock.systemUTC());
-             Membership ml = startMembership(client, ns, registry, speaker);
-             HttpEndpoints http = new HttpEndpoints(new InetSocketAddress(host == null || host.isBlank() ? "0.0.0.0"
-                     : host, port), registry, speaker::ready, speaker::status)) {
-            CountDownLatch done = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                LOG.info("event=stopping node={}", nodeName);
-                stop.countDown();
-                try {
-                    done.await(drainDelaySeconds + 10L, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "speaker-shutdown"));
-            speaker.start();
-            LOG.info("event=ready node={} http={}", nodeName, http.address());
-            stop.await();
-            try {
-                // docs/failover.md: a drained or excluded node withdraws; otherwise a restart is expected and,
-                // with graceful restart, the switches keep the routes until the new speaker is back
-                boolean restart = gracefulRestartSeconds > 0 && speaker.restartExpected();
-                announcer.shutdown(restart, java.time.Duration.ofSeconds(drainDelaySeconds));
-            } finally {
-                done.countDown();
+        Running r = new Running();
+        try {
+            KubernetesClient client = r.own(new KubernetesClientBuilder().withConfig(kc).build());
+            SessionManager bgp = r.own(SessionManager.builder().nodeName(nodeName).meterRegistry(registry).build());
+            r.announcer = r.own(new BgpAnnouncer(bgp, new dev.ingot.bgp.bfd.BfdSessionManager(registry),
+                    java.time.Duration.ofSeconds(gracefulRestartSeconds)));
+            Dataplane plane = r.own(Dataplanes.open(dataplane));
+            r.speaker = r.own(new Speaker(client, new Speaker.Settings(nodeName, ns, configName,
+                    Optional.ofNullable(lbClass).filter(s -> !s.isBlank()), 50), r.announcer, plane,
+                    r::deadNodes, registry, Clock.systemUTC()));
+            r.membership = startMembership(client, ns, registry, r.speaker);
+            if (r.membership != null) {
+                r.own(r.membership);
             }
+            r.http = r.own(new HttpEndpoints(new InetSocketAddress(host == null || host.isBlank() ? "0.0.0.0"
+                    : host, port), registry, r.speaker::ready, r.speaker::status));
+            r.speaker.start();
+            LOG.info("event=ready node={} http={}", nodeName, r.http.address());
+            return r;
+        } catch (Exception | Error e) {
+            r.close();
+            throw e;
         }
-        return 0;
     }
 
-    private final java.util.concurrent.atomic.AtomicReference<Membership> membership =
-            new java.util.concurrent.atomic.AtomicReference<>();
+    /**
+     * A started speaker: its Kubernetes client, BGP sessions, dataplane, planning loop, memberlist and HTTP port.
+     * {@link #shutdown()} is what SIGTERM does before {@link #close()}; {@code close()} alone stops everything (with a
+     * memberlist leave) without the BGP goodbye.
+     */
+    final class Running implements AutoCloseable {
+        private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+        private volatile Membership membership;
+        private Speaker speaker;
+        private BgpAnnouncer announcer;
+        private HttpEndpoints http;
+
+        private <T extends AutoCloseable> T own(T resource) {
+            resources.push(resource);
+            return resource;
+        }
+
+        private Set<String> deadNodes() {
+            Membership m = membership;
+            return m == null ? Set.of() : m.deadNodes();
+        }
+
+        Speaker speaker() {
+            return speaker;
+        }
+
+        /** The HTTP port's address (/metrics, /status). */
+        InetSocketAddress httpAddress() {
+            return http.address();
+        }
+
+        /**
+         * docs/failover.md: a drained or excluded node withdraws; otherwise a restart is expected and, with graceful
+         * restart, the switches keep the routes until the new speaker is back.
+         */
+        void shutdown() {
+            boolean restart = gracefulRestartSeconds > 0 && speaker.restartExpected();
+            announcer.shutdown(restart, java.time.Duration.ofSeconds(drainDelaySeconds));
+        }
+
+        /** Closes in the reverse order of creation: HTTP, memberlist (leaving), speaker, dataplane, BGP, client. */
+        @Override
+        public void close() {
+            RuntimeException first = null;
+            while (!resources.isEmpty()) {
+                try {
+                    resources.pop().close();
+                } catch (Exception e) {
+                    if (first == null) {
+                        first = new IllegalStateException("stopping the speaker failed", e);
+                    } else {
+                        first.addSuppressed(e);
+                    }
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+        }
+    }
 
     /** memberlist runs when --ml-bindaddr and --ml-labels are set, as in MetalLB; null otherwise. */
     private Membership startMembership(KubernetesClient client, String ns, PrometheusMeterRegistry registry,
@@ -167,7 +239,6 @@ public final class SpeakerMain implements Callable<Integer> {
         }
         Membership m = new Membership(nodeName, dev.ingot.config.IpAddresses.parse(mlBindAddr), mlBindPort,
                 mlSecretKey, mlKeyVersion, client, ns, mlLabels, registry, speaker::trigger);
-        membership.set(m);
         speaker.addStatus("memberlist", m::state);
         return m;
     }

@@ -220,4 +220,58 @@ class SpeakerMockApiTest {
             assertThat(registry.get("ingot_kube_proxy_conflicts").gauge().value()).isEqualTo(2.0);
         });
     }
+
+    @Test
+    void closeWaitsForThePlanInProgress() throws Exception {
+        config(CONFIG);
+        java.util.concurrent.CountDownLatch inApply = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean block = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong applyDone = new java.util.concurrent.atomic.AtomicLong();
+        Dataplane slow = new Dataplane() {
+            @Override
+            public void apply(List<dev.ingot.config.Cidr> owned, Set<InetAddress> v, List<Plan.VirtualService> s) {
+                if (block.get()) {
+                    inApply.countDown();
+                    boolean interrupted = false;
+                    while (release.getCount() > 0) { // a kernel call is not interruptible either
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            interrupted = true;
+                        }
+                    }
+                    applyDone.set(System.nanoTime());
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+
+            @Override
+            public Map<String, Object> state() {
+                return Map.of();
+            }
+
+            @Override
+            public void close() {}
+        };
+        Speaker s = new Speaker(client, new Speaker.Settings("node-1", "metallb-system", "config", Optional.empty(),
+                10), recorder, slow, Set::of, registry, Clock.systemUTC());
+        s.start();
+        block.set(true);
+        s.trigger();
+        assertThat(inApply.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        java.util.concurrent.atomic.AtomicLong closed = new java.util.concurrent.atomic.AtomicLong();
+        Thread closer = Thread.ofPlatform().start(() -> {
+            s.close();
+            closed.set(System.nanoTime());
+        });
+        closer.join(500); // a close that does not wait returns within this
+        release.countDown();
+        closer.join(10_000);
+        assertThat(closed.get()).as("close returned").isNotZero();
+        assertThat(closed.get()).as("close returned after the plan in progress finished")
+                .isGreaterThan(applyDone.get());
+    }
 }
