@@ -84,6 +84,21 @@ public final class Speaker implements AutoCloseable {
     private final AtomicInteger configLoaded = new AtomicInteger();
     private final Map<List<String>, AtomicInteger> announcedGauges = new ConcurrentHashMap<>();
     private final Map<String, Instant> lastEvent = new HashMap<>();
+    /**
+     * Events go out from their own thread, as client-go's recorder sends them: planning never waits for the API server
+     * (10,000 Services announced at start-up are 10,000 Events). At most {@link #EVENT_QUEUE} wait; more are dropped
+     * and counted, as client-go drops them beyond its queue of 1,000.
+     */
+    static final int EVENT_QUEUE = 1000;
+    private final AtomicInteger eventsDropped = new AtomicInteger();
+    private int eventsDroppedLogged;
+    private final java.util.concurrent.ThreadPoolExecutor events = new java.util.concurrent.ThreadPoolExecutor(1, 1,
+            0, TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(EVENT_QUEUE), r -> {
+                Thread t = new Thread(r, "speaker-events");
+                t.setDaemon(true);
+                return t;
+            }, (r, executor) -> eventsDropped.incrementAndGet());
+    private volatile boolean synced;
     private List<String> lastConfigErrors = List.of();
     private final Map<String, Supplier<Object>> extraStatus = new ConcurrentHashMap<>();
 
@@ -142,6 +157,7 @@ public final class Speaker implements AutoCloseable {
                 throw new IllegalStateException("interrupted while waiting for the watches", e);
             }
         }
+        synced = true;
         try {
             loop.submit(this::replan).get();
         } catch (Exception e) {
@@ -206,7 +222,7 @@ public final class Speaker implements AutoCloseable {
     }
 
     private void replan() {
-        if (slices == null) {
+        if (!synced) {
             return; // a watch event during start-up: start() plans once every cache is filled
         }
         try {
@@ -284,6 +300,14 @@ public final class Speaker implements AutoCloseable {
                 }
             }
         });
+        Instant minuteAgo = clock.instant().minusSeconds(60);
+        lastEvent.values().removeIf(t -> t.isBefore(minuteAgo));
+        int dropped = eventsDropped.get();
+        if (dropped != eventsDroppedLogged) {
+            LOG.warn("event=eventsDropped count={} total={} reason=\"more than {} Events waiting for the API server\"",
+                    dropped - eventsDroppedLogged, dropped, EVENT_QUEUE);
+            eventsDroppedLogged = dropped;
+        }
         Set<Plan.Problem> old = previous == null ? Set.of() : Set.copyOf(previous.problems());
         for (Plan.Problem p : next.problems()) {
             if (!old.contains(p)) {
@@ -309,7 +333,7 @@ public final class Speaker implements AutoCloseable {
         }
     }
 
-    /** MetalLB's Normal event {@code nodeAssigned}, at most once a minute per Service and node. */
+    /** MetalLB's Normal event {@code nodeAssigned}, at most once a minute per Service and node; queued. */
     private void nodeAssigned(String key) {
         Instant now = clock.instant();
         Instant last = lastEvent.get(key);
@@ -317,14 +341,19 @@ public final class Speaker implements AutoCloseable {
             return;
         }
         lastEvent.put(key, now);
-        String[] nn = key.split("/", 2);
         Service s = services.getStore().getByKey(key);
+        String uid = s == null ? null : s.getMetadata().getUid();
+        events.execute(() -> sendNodeAssigned(key, uid, now));
+    }
+
+    private void sendNodeAssigned(String key, String uid, Instant now) {
+        String[] nn = key.split("/", 2);
         try {
             client.v1().events().inNamespace(nn[0]).resource(new EventBuilder()
                     .withNewMetadata().withGenerateName(nn[1] + ".").withNamespace(nn[0]).endMetadata()
                     .withInvolvedObject(new ObjectReferenceBuilder().withKind("Service").withApiVersion("v1")
                             .withNamespace(nn[0]).withName(nn[1])
-                            .withUid(s == null ? null : s.getMetadata().getUid()).build())
+                            .withUid(uid).build())
                     .withType("Normal").withReason("nodeAssigned")
                     .withMessage("announcing from node \"" + settings.node() + "\"")
                     .withNewSource().withComponent("metallb-speaker").withHost(settings.node()).endSource()
@@ -393,5 +422,6 @@ public final class Speaker implements AutoCloseable {
     public void close() {
         informers.forEach(SharedIndexInformer::close);
         loop.shutdownNow();
+        events.shutdownNow();
     }
 }
