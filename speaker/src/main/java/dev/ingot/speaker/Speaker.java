@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Speaker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Speaker.class);
+    /** Items per list request (client-go's page size): a big cluster is read in pieces, not in one response. */
+    static final long LIST_PAGE = 500;
 
     /**
      * What the speaker is told at start.
@@ -76,6 +78,10 @@ public final class Speaker implements AutoCloseable {
     private SharedIndexInformer<EndpointSlice> slices;
     private SharedIndexInformer<ConfigMap> configMap;
     private SharedIndexInformer<Node> nodeInformer;
+    private final ModelStore<Service, KubeModel.CachedService> serviceModels =
+            new ModelStore<>(Service::new, KubeModel::cached);
+    private final ModelStore<EndpointSlice, KubeModel.CachedSlice> sliceModels =
+            new ModelStore<>(EndpointSlice::new, KubeModel::cached);
 
     private final ConfigHolder config = new ConfigHolder();
     private final AtomicReference<Plan> plan = new AtomicReference<>();
@@ -138,9 +144,11 @@ public final class Speaker implements AutoCloseable {
         configMap = watch(client.configMaps().inNamespace(settings.namespace()).withName(settings.configName())
                 .runnableInformer(0), onChange, "configmap");
         nodeInformer = watch(client.nodes().withName(settings.node()).runnableInformer(0), onChange, "node");
-        services = watch(client.services().inAnyNamespace().runnableInformer(0), onChange, "services");
-        slices = watch(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0), onChange,
-                "endpointslices");
+        // the two big collections: listed in pages, as client-go does, and kept as the planner's model of each object
+        services = watch(client.services().inAnyNamespace().withLimit(LIST_PAGE).runnableInformer(0)
+                .itemStore(serviceModels).removeNamespaceIndex(), onChange, "services");
+        slices = watch(client.discovery().v1().endpointSlices().inAnyNamespace().withLimit(LIST_PAGE)
+                .runnableInformer(0).itemStore(sliceModels).removeNamespaceIndex(), onChange, "endpointslices");
         informers.addAll(List.of(configMap, nodeInformer, services, slices));
         informers.forEach(SharedIndexInformer::start);
         long next = System.nanoTime();
@@ -258,7 +266,7 @@ public final class Speaker implements AutoCloseable {
             Map<String, String> labels = node == null || node.getMetadata().getLabels() == null ? Map.of()
                     : node.getMetadata().getLabels();
             Plan next = Planner.plan(new Planner.Input(config.current(), settings.node(), labels,
-                    KubeModel.services(services.getStore().list(), slices.getStore().list()), deadNodes.get(),
+                    KubeModel.services(serviceModels.models(), sliceModels.models()), deadNodes.get(),
                     settings.loadBalancerClass(), previous));
             announcer.apply(next.peers(), config.current().bfdProfiles(), next.routes());
             dataplane.apply(config.current().pools().stream().flatMap(pl -> pl.cidrs().stream()).toList(), next.vips(),
@@ -341,8 +349,8 @@ public final class Speaker implements AutoCloseable {
             return;
         }
         lastEvent.put(key, now);
-        Service s = services.getStore().getByKey(key);
-        String uid = s == null ? null : s.getMetadata().getUid();
+        KubeModel.CachedService s = serviceModels.model(key);
+        String uid = s == null ? null : s.uid();
         events.execute(() -> sendNodeAssigned(key, uid, now));
     }
 
