@@ -15,29 +15,66 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Turns Kubernetes objects into the planner's model; the only place that knows both. */
+/**
+ * Turns Kubernetes objects into the planner's model; the only place that knows both. The informers keep only this
+ * model of each Service and EndpointSlice ({@link ModelStore}), built once when an object arrives, never the object.
+ */
 final class KubeModel {
     private KubeModel() {}
 
     /** The label an EndpointSlice carries to name its Service. */
     static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 
+    /** Annotations the speaker keeps of a Service: Ingot's and MetalLB's (not Helm's, kubectl's and the like). */
+    static final List<String> ANNOTATION_PREFIXES = List.of("ingot.dev/", "metallb.universe.tf/", "metallb.io/");
+
+    /**
+     * What the speaker keeps of a Service: its model without endpoints, and its uid for Events.
+     *
+     * @param state the Service as the planner sees it, with no endpoints
+     * @param uid {@code metadata.uid}
+     * @param ipModeProxy every ingress entry carries {@code ipMode: Proxy} (kube-proxy leaves the IPs alone)
+     */
+    record CachedService(ServiceState state, String uid, boolean ipModeProxy) {}
+
+    /**
+     * What the speaker keeps of an EndpointSlice.
+     *
+     * @param service the {@code namespace/name} of its Service, or null when the slice does not name one
+     * @param endpoints its endpoints
+     */
+    record CachedSlice(String service, List<ServiceState.Endpoint> endpoints) {}
+
+    static CachedService cached(Service s) {
+        boolean proxy = s.getStatus() != null && s.getStatus().getLoadBalancer() != null
+                && s.getStatus().getLoadBalancer().getIngress() != null
+                && !s.getStatus().getLoadBalancer().getIngress().isEmpty()
+                && s.getStatus().getLoadBalancer().getIngress().stream().allMatch(i -> "Proxy".equals(i.getIpMode()));
+        return new CachedService(service(s, List.of()), s.getMetadata().getUid(), proxy);
+    }
+
+    static CachedSlice cached(EndpointSlice slice) {
+        Map<String, String> labels = slice.getMetadata().getLabels();
+        String svc = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
+        return new CachedSlice(svc == null ? null : slice.getMetadata().getNamespace() + "/" + svc,
+                List.copyOf(endpoints(slice)));
+    }
+
     /** The Services with their EndpointSlices' endpoints. */
-    static List<ServiceState> services(Collection<Service> services, Collection<EndpointSlice> slices) {
+    static List<ServiceState> services(Collection<CachedService> services, Collection<CachedSlice> slices) {
         Map<String, List<ServiceState.Endpoint>> byService = new HashMap<>();
-        for (EndpointSlice slice : slices) {
-            Map<String, String> labels = slice.getMetadata().getLabels();
-            String svc = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
-            if (svc == null) {
-                continue;
+        for (CachedSlice slice : slices) {
+            if (slice.service() != null) {
+                byService.computeIfAbsent(slice.service(), k -> new ArrayList<>()).addAll(slice.endpoints());
             }
-            byService.computeIfAbsent(slice.getMetadata().getNamespace() + "/" + svc, k -> new ArrayList<>())
-                    .addAll(endpoints(slice));
         }
         List<ServiceState> out = new ArrayList<>(services.size());
-        for (Service s : services) {
-            String key = s.getMetadata().getNamespace() + "/" + s.getMetadata().getName();
-            out.add(service(s, byService.getOrDefault(key, List.of())));
+        for (CachedService c : services) {
+            ServiceState s = c.state();
+            List<ServiceState.Endpoint> endpoints = byService.get(s.key());
+            out.add(endpoints == null ? s : new ServiceState(s.namespace(), s.name(), s.type(),
+                    s.loadBalancerClass(), s.ingressIps(), s.localTrafficPolicy(), s.ports(), s.annotations(),
+                    endpoints));
         }
         return out;
     }
@@ -57,16 +94,29 @@ final class KubeModel {
         if (spec != null && spec.getPorts() != null) {
             for (ServicePort p : spec.getPorts()) {
                 if (p.getPort() != null) {
-                    ports.add(new ServiceState.Port(nz(p.getName()), p.getProtocol() == null ? "TCP" : p.getProtocol(),
-                            p.getPort()));
+                    ports.add(new ServiceState.Port(intern(nz(p.getName())),
+                            p.getProtocol() == null ? "TCP" : intern(p.getProtocol()), p.getPort()));
                 }
             }
         }
-        return new ServiceState(s.getMetadata().getNamespace(), s.getMetadata().getName(),
-                spec == null || spec.getType() == null ? "ClusterIP" : spec.getType(),
-                Optional.ofNullable(spec == null ? null : spec.getLoadBalancerClass()), ips,
+        return new ServiceState(intern(s.getMetadata().getNamespace()), s.getMetadata().getName(),
+                spec == null || spec.getType() == null ? "ClusterIP" : intern(spec.getType()),
+                Optional.ofNullable(spec == null ? null : intern(spec.getLoadBalancerClass())), ips,
                 spec != null && "Local".equals(spec.getExternalTrafficPolicy()), ports,
-                s.getMetadata().getAnnotations() == null ? Map.of() : s.getMetadata().getAnnotations(), endpoints);
+                annotations(s.getMetadata().getAnnotations()), endpoints);
+    }
+
+    private static Map<String, String> annotations(Map<String, String> all) {
+        if (all == null || all.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> kept = new HashMap<>();
+        all.forEach((k, v) -> {
+            if (ANNOTATION_PREFIXES.stream().anyMatch(k::startsWith)) {
+                kept.put(k, v);
+            }
+        });
+        return kept;
     }
 
     /** One planner endpoint per address of every endpoint in the slice. */
@@ -75,8 +125,8 @@ final class KubeModel {
         if (slice.getPorts() != null) {
             for (EndpointPort p : slice.getPorts()) {
                 if (p.getPort() != null) {
-                    ports.put(nz(p.getName()), new ServiceState.EndpointPort(
-                            p.getProtocol() == null ? "TCP" : p.getProtocol(), p.getPort()));
+                    ports.put(intern(nz(p.getName())), new ServiceState.EndpointPort(
+                            p.getProtocol() == null ? "TCP" : intern(p.getProtocol()), p.getPort()));
                 }
             }
         }
@@ -84,13 +134,15 @@ final class KubeModel {
         if (slice.getEndpoints() == null) {
             return out;
         }
+        Map<String, ServiceState.EndpointPort> shared = Map.copyOf(ports); // one copy for all the slice's endpoints
         for (Endpoint e : slice.getEndpoints()) {
             EndpointConditions c = e.getConditions();
             boolean ready = c == null || c.getReady() == null || c.getReady();
             boolean serving = c == null || c.getServing() == null ? ready : c.getServing();
             boolean terminating = c != null && Boolean.TRUE.equals(c.getTerminating());
             for (String address : e.getAddresses() == null ? List.<String>of() : e.getAddresses()) {
-                out.add(new ServiceState.Endpoint(address, nz(e.getNodeName()), ready, serving, terminating, ports));
+                out.add(new ServiceState.Endpoint(address, intern(nz(e.getNodeName())), ready, serving, terminating,
+                        shared));
             }
         }
         return out;
@@ -98,5 +150,10 @@ final class KubeModel {
 
     private static String nz(String s) {
         return s == null ? "" : s;
+    }
+
+    /** One shared copy of a value that repeats across objects: namespaces, node names, protocols, port names. */
+    private static String intern(String s) {
+        return s == null ? null : s.intern();
     }
 }

@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Speaker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Speaker.class);
+    /** Items per list request (client-go's page size): a big cluster is read in pieces, not in one response. */
+    static final long LIST_PAGE = 500;
 
     /**
      * What the speaker is told at start.
@@ -76,6 +78,10 @@ public final class Speaker implements AutoCloseable {
     private SharedIndexInformer<EndpointSlice> slices;
     private SharedIndexInformer<ConfigMap> configMap;
     private SharedIndexInformer<Node> nodeInformer;
+    private final ModelStore<Service, KubeModel.CachedService> serviceModels =
+            new ModelStore<>(Service::new, KubeModel::cached);
+    private final ModelStore<EndpointSlice, KubeModel.CachedSlice> sliceModels =
+            new ModelStore<>(EndpointSlice::new, KubeModel::cached);
 
     private final ConfigHolder config = new ConfigHolder();
     private final AtomicReference<Plan> plan = new AtomicReference<>();
@@ -84,6 +90,21 @@ public final class Speaker implements AutoCloseable {
     private final AtomicInteger configLoaded = new AtomicInteger();
     private final Map<List<String>, AtomicInteger> announcedGauges = new ConcurrentHashMap<>();
     private final Map<String, Instant> lastEvent = new HashMap<>();
+    /**
+     * Events go out from their own thread, as client-go's recorder sends them: planning never waits for the API server
+     * (10,000 Services announced at start-up are 10,000 Events). At most {@link #EVENT_QUEUE} wait; more are dropped
+     * and counted, as client-go drops them beyond its queue of 1,000.
+     */
+    static final int EVENT_QUEUE = 1000;
+    private final AtomicInteger eventsDropped = new AtomicInteger();
+    private int eventsDroppedLogged;
+    private final java.util.concurrent.ThreadPoolExecutor events = new java.util.concurrent.ThreadPoolExecutor(1, 1,
+            0, TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(EVENT_QUEUE), r -> {
+                Thread t = new Thread(r, "speaker-events");
+                t.setDaemon(true);
+                return t;
+            }, (r, executor) -> eventsDropped.incrementAndGet());
+    private volatile boolean synced;
     private List<String> lastConfigErrors = List.of();
     private final Map<String, Supplier<Object>> extraStatus = new ConcurrentHashMap<>();
     /** kube-system/kube-proxy's config.conf, or null with the reason it could not be read (index 1). */
@@ -133,9 +154,11 @@ public final class Speaker implements AutoCloseable {
         configMap = watch(client.configMaps().inNamespace(settings.namespace()).withName(settings.configName())
                 .runnableInformer(0), onChange, "configmap");
         nodeInformer = watch(client.nodes().withName(settings.node()).runnableInformer(0), onChange, "node");
-        services = watch(client.services().inAnyNamespace().runnableInformer(0), onChange, "services");
-        slices = watch(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0), onChange,
-                "endpointslices");
+        // the two big collections: listed in pages, as client-go does, and kept as the planner's model of each object
+        services = watch(client.services().inAnyNamespace().withLimit(LIST_PAGE).runnableInformer(0)
+                .itemStore(serviceModels).removeNamespaceIndex(), onChange, "services");
+        slices = watch(client.discovery().v1().endpointSlices().inAnyNamespace().withLimit(LIST_PAGE)
+                .runnableInformer(0).itemStore(sliceModels).removeNamespaceIndex(), onChange, "endpointslices");
         informers.addAll(List.of(configMap, nodeInformer, services, slices));
         informers.forEach(SharedIndexInformer::start);
         long next = System.nanoTime();
@@ -152,6 +175,7 @@ public final class Speaker implements AutoCloseable {
                 throw new IllegalStateException("interrupted while waiting for the watches", e);
             }
         }
+        synced = true;
         try {
             loop.submit(this::replan).get();
         } catch (Exception e) {
@@ -197,13 +221,11 @@ public final class Speaker implements AutoCloseable {
         List<String> without = new ArrayList<>();
         List<String> with = new ArrayList<>();
         next.services().forEach((key, d) -> {
-            Service s = d.announce() ? services.getStore().getByKey(key) : null;
-            if (s == null || s.getStatus() == null || s.getStatus().getLoadBalancer() == null
-                    || s.getStatus().getLoadBalancer().getIngress() == null) {
+            KubeModel.CachedService s = d.announce() ? serviceModels.model(key) : null;
+            if (s == null || s.state().ingressIps().isEmpty()) {
                 return;
             }
-            boolean proxy = s.getStatus().getLoadBalancer().getIngress().stream()
-                    .allMatch(i -> "Proxy".equals(i.getIpMode()));
+            boolean proxy = s.ipModeProxy();
             (proxy ? with : without).add(key);
         });
         String[] kp = kubeProxyConfig.get();
@@ -282,7 +304,7 @@ public final class Speaker implements AutoCloseable {
     }
 
     private void replan() {
-        if (slices == null) {
+        if (!synced) {
             return; // a watch event during start-up: start() plans once every cache is filled
         }
         try {
@@ -318,7 +340,7 @@ public final class Speaker implements AutoCloseable {
             Map<String, String> labels = node == null || node.getMetadata().getLabels() == null ? Map.of()
                     : node.getMetadata().getLabels();
             Plan next = Planner.plan(new Planner.Input(config.current(), settings.node(), labels,
-                    KubeModel.services(services.getStore().list(), slices.getStore().list()), deadNodes.get(),
+                    KubeModel.services(serviceModels.models(), sliceModels.models()), deadNodes.get(),
                     settings.loadBalancerClass(), previous));
             announcer.apply(next.peers(), config.current().bfdProfiles(), next.routes());
             dataplane.apply(config.current().pools().stream().flatMap(pl -> pl.cidrs().stream()).toList(), next.vips(),
@@ -361,6 +383,14 @@ public final class Speaker implements AutoCloseable {
                 }
             }
         });
+        Instant minuteAgo = clock.instant().minusSeconds(60);
+        lastEvent.values().removeIf(t -> t.isBefore(minuteAgo));
+        int dropped = eventsDropped.get();
+        if (dropped != eventsDroppedLogged) {
+            LOG.warn("event=eventsDropped count={} total={} reason=\"more than {} Events waiting for the API server\"",
+                    dropped - eventsDroppedLogged, dropped, EVENT_QUEUE);
+            eventsDroppedLogged = dropped;
+        }
         Set<Plan.Problem> old = previous == null ? Set.of() : Set.copyOf(previous.problems());
         for (Plan.Problem p : next.problems()) {
             if (!old.contains(p)) {
@@ -386,7 +416,7 @@ public final class Speaker implements AutoCloseable {
         }
     }
 
-    /** MetalLB's Normal event {@code nodeAssigned}, at most once a minute per Service and node. */
+    /** MetalLB's Normal event {@code nodeAssigned}, at most once a minute per Service and node; queued. */
     private void nodeAssigned(String key) {
         Instant now = clock.instant();
         Instant last = lastEvent.get(key);
@@ -394,14 +424,19 @@ public final class Speaker implements AutoCloseable {
             return;
         }
         lastEvent.put(key, now);
+        KubeModel.CachedService s = serviceModels.model(key);
+        String uid = s == null ? null : s.uid();
+        events.execute(() -> sendNodeAssigned(key, uid, now));
+    }
+
+    private void sendNodeAssigned(String key, String uid, Instant now) {
         String[] nn = key.split("/", 2);
-        Service s = services.getStore().getByKey(key);
         try {
             client.v1().events().inNamespace(nn[0]).resource(new EventBuilder()
                     .withNewMetadata().withGenerateName(nn[1] + ".").withNamespace(nn[0]).endMetadata()
                     .withInvolvedObject(new ObjectReferenceBuilder().withKind("Service").withApiVersion("v1")
                             .withNamespace(nn[0]).withName(nn[1])
-                            .withUid(s == null ? null : s.getMetadata().getUid()).build())
+                            .withUid(uid).build())
                     .withType("Normal").withReason("nodeAssigned")
                     .withMessage("announcing from node \"" + settings.node() + "\"")
                     .withNewSource().withComponent("metallb-speaker").withHost(settings.node()).endSource()
@@ -486,5 +521,6 @@ public final class Speaker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        events.shutdownNow();
     }
 }

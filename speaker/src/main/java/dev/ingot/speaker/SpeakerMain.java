@@ -2,10 +2,14 @@ package dev.ingot.speaker;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ingot.bgp.SessionManager;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
@@ -145,7 +149,8 @@ public final class SpeakerMain implements Callable<Integer> {
         }
         Running r = new Running();
         try {
-            KubernetesClient client = r.own(new KubernetesClientBuilder().withConfig(kc).build());
+            KubernetesClient client = r.own(new KubernetesClientBuilder().withConfig(kc)
+                    .withKubernetesSerialization(serialization()).build());
             SessionManager bgp = r.own(SessionManager.builder().nodeName(nodeName).meterRegistry(registry).build());
             r.announcer = r.own(new BgpAnnouncer(bgp, new dev.ingot.bgp.bfd.BfdSessionManager(registry),
                     java.time.Duration.ofSeconds(gracefulRestartSeconds)));
@@ -242,6 +247,18 @@ public final class SpeakerMain implements Callable<Integer> {
         speaker.addStatus("memberlist", m::state);
         return m;
     }
+
+    /**
+     * fabric8's JSON mapping, except that {@code metadata.managedFields} is skipped unread: the speaker never uses it,
+     * and it is often the largest part of a listed Service or EndpointSlice (a tree of maps once parsed).
+     */
+    static KubernetesSerialization serialization() {
+        return new KubernetesSerialization(new ObjectMapper().addMixIn(ObjectMeta.class, WithoutManagedFields.class),
+                true);
+    }
+
+    @JsonIgnoreProperties(value = "managedFields", ignoreUnknown = true)
+    private abstract static class WithoutManagedFields {}
 
     static void setLogLevel(String level) {
         if (LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx) {

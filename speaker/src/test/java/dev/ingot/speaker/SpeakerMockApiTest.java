@@ -152,6 +152,23 @@ class SpeakerMockApiTest {
     }
 
     @Test
+    void firstPlanHoldsEverythingTheApiHadAtStartAndEventsFollow() {
+        config(CONFIG);
+        for (int i = 0; i < 20; i++) {
+            service("s" + i, "172.19.100." + (10 + i), "Cluster");
+            slice("s" + i, "node-2", "10.244.2." + (10 + i), true);
+        }
+        startSpeaker();
+        // no plan from half-filled caches: the very first one announces all of them
+        assertThat(recorder.routes.getFirst()).hasSize(20);
+        assertThat(speaker.ready()).isTrue();
+        // nodeAssigned Events are sent from their own thread, after the plan
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(client.v1().events()
+                .inNamespace("default").list().getItems()).filteredOn(e -> "nodeAssigned".equals(e.getReason()))
+                .hasSize(20).allSatisfy(e -> assertThat(e.getInvolvedObject().getUid()).isNotEmpty()));
+    }
+
+    @Test
     void badOrStrandingConfigKeepsTheLastGoodOne() {
         config(CONFIG);
         startSpeaker();

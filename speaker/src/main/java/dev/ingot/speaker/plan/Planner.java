@@ -18,7 +18,6 @@ import dev.ingot.speaker.plan.ServiceState.EndpointPort;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -57,8 +56,11 @@ public final class Planner {
                         Plan previous) {}
 
     public static Plan plan(Input in) {
-        List<ServiceState> services = new ArrayList<>(in.services());
-        services.sort(Comparator.comparing(ServiceState::key));
+        // by namespace/name; each key is built once and shared by everything in the plan that names the Service
+        TreeMap<String, ServiceState> services = new TreeMap<>();
+        for (ServiceState s : in.services()) {
+            services.put(s.key(), s);
+        }
         TreeMap<String, Decision> decisions = new TreeMap<>();
         List<Problem> problems = new ArrayList<>();
         TreeMap<Cidr, Route> routes = new TreeMap<>();
@@ -67,9 +69,11 @@ public final class Planner {
         Set<InetAddress> vips = new LinkedHashSet<>();
         boolean excluded = in.nodeLabels().containsKey(EXCLUDE_LABEL);
 
-        for (ServiceState s : services) {
+        for (Map.Entry<String, ServiceState> e : services.entrySet()) {
+            String key = e.getKey();
+            ServiceState s = e.getValue();
             Decision d = decide(in, s, excluded);
-            decisions.put(s.key(), d);
+            decisions.put(key, d);
             if (!d.announce()) {
                 continue;
             }
@@ -81,15 +85,15 @@ public final class Planner {
                             : ad.aggregationLengthV6());
                     Route existing = routes.get(prefix);
                     if (existing == null) {
-                        routes.put(prefix, new Route(prefix, ad.localPref(), ad.communities(), Set.of(s.key())));
-                        routeOwner.put(prefix, s.key());
+                        routes.put(prefix, new Route(prefix, ad.localPref(), ad.communities(), Set.of(key)));
+                        routeOwner.put(prefix, key);
                     } else if (existing.localPref() == ad.localPref()
                             && Set.copyOf(existing.communities()).equals(Set.copyOf(ad.communities()))) {
                         TreeSet<String> owners = new TreeSet<>(existing.services());
-                        owners.add(s.key());
+                        owners.add(key);
                         routes.put(prefix, new Route(prefix, existing.localPref(), existing.communities(), owners));
                     } else {
-                        problems.add(new Problem(s.key(), prefix.toString(), "prefix " + prefix
+                        problems.add(new Problem(key, prefix.toString(), "prefix " + prefix
                                 + " is also offered by " + routeOwner.get(prefix) + " with other attributes "
                                 + "(localpref " + existing.localPref() + ", communities " + existing.communities()
                                 + " against localpref " + ad.localPref() + ", communities " + ad.communities()
@@ -97,12 +101,12 @@ public final class Planner {
                     }
                 }
                 for (ServiceState.Port port : s.ports()) {
-                    String key = vsKey(ip, port.protocol(), port.port());
+                    String slot = vsKey(ip, port.protocol(), port.port());
                     VirtualService vs = new VirtualService(ip, port.protocol(), port.port(),
-                            scheduler(in, s, ip, port, problems), s.key(), realServers(in, s, ip, port));
-                    VirtualService clash = virtualServices.putIfAbsent(key, vs);
+                            scheduler(in, s, ip, port, problems), key, realServers(in, s, ip, port));
+                    VirtualService clash = virtualServices.putIfAbsent(slot, vs);
                     if (clash != null) {
-                        problems.add(new Problem(s.key(), port.protocol() + "/" + port.port(), "port "
+                        problems.add(new Problem(key, port.protocol() + "/" + port.port(), "port "
                                 + port.protocol() + "/" + port.port() + " on " + IpAddresses.format(ip)
                                 + " is already used by " + clash.service() + "; it keeps the port"));
                     }
