@@ -40,7 +40,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The node agent's loop: watches what one node needs (the config ConfigMap, Services, EndpointSlices, its own Node),
  * and on every change recomputes the {@link Plan} and hands it to the {@link Announcer} and the {@link Dataplane}.
- * Changes are coalesced: a burst of watch events gives one plan. All planning runs on one thread.
+ * Changes are coalesced: a burst of watch events gives one plan. All planning runs on one thread, and a plan follows
+ * the previous one after at least {@link #PACING} times its duration, so that planning takes at most a fifth of a
+ * core however fast changes come (a plan covers every Service: with thousands of them, one per watch event would be
+ * quadratic). Events are sent from their own thread, never from the planning one.
  */
 public final class Speaker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Speaker.class);
@@ -70,6 +73,20 @@ public final class Speaker implements AutoCloseable {
         return t;
     });
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** A plan waits for at least this many times the previous plan's duration after it. */
+    static final int PACING = 4;
+    /** System.nanoTime() before which no plan starts (pacing). */
+    private volatile long nextPlan;
+    /**
+     * Events are best effort, as with client-go's recorder: sent in order from one thread, at most
+     * {@link #EVENT_QUEUE} waiting (client-go's broadcaster queue); beyond that they are dropped and counted.
+     */
+    static final int EVENT_QUEUE = 1000;
+    private final java.util.concurrent.atomic.AtomicLong droppedEvents = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.ThreadPoolExecutor events = new java.util.concurrent.ThreadPoolExecutor(1, 1,
+            0, TimeUnit.MILLISECONDS, new java.util.concurrent.ArrayBlockingQueue<>(EVENT_QUEUE),
+            r -> Thread.ofPlatform().name("speaker-events").daemon().unstarted(r),
+            (r, pool) -> droppedEvents.incrementAndGet());
     private final AtomicBoolean ready = new AtomicBoolean();
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private SharedIndexInformer<Service> services;
@@ -172,11 +189,21 @@ public final class Speaker implements AutoCloseable {
     /** Asks for a new plan soon; many calls in a burst give one plan. Safe from any thread. */
     public void trigger() {
         if (scheduled.compareAndSet(false, true)) {
-            loop.schedule(() -> {
-                scheduled.set(false);
-                replan();
-            }, settings.debounceMillis(), TimeUnit.MILLISECONDS);
+            long wait = Math.max(TimeUnit.MILLISECONDS.toNanos(settings.debounceMillis()),
+                    nextPlan - System.nanoTime());
+            loop.schedule(this::scheduledPlan, wait, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** A triggered plan, unless a plan ran meanwhile and pacing asks to wait longer. */
+    private void scheduledPlan() {
+        long wait = nextPlan - System.nanoTime();
+        if (wait > 0) {
+            loop.schedule(this::scheduledPlan, wait, TimeUnit.NANOSECONDS);
+            return;
+        }
+        scheduled.set(false);
+        replan();
     }
 
     /**
@@ -209,6 +236,16 @@ public final class Speaker implements AutoCloseable {
         if (slices == null) {
             return; // a watch event during start-up: start() plans once every cache is filled
         }
+        long t0 = System.nanoTime();
+        try {
+            plan0();
+        } finally {
+            long end = System.nanoTime();
+            nextPlan = end + PACING * (end - t0);
+        }
+    }
+
+    private void plan0() {
         try {
             Plan previous = plan.get();
             ConfigMap cm = configMap.getStore().list().stream().findFirst().orElse(null);
@@ -319,20 +356,27 @@ public final class Speaker implements AutoCloseable {
         lastEvent.put(key, now);
         String[] nn = key.split("/", 2);
         Service s = services.getStore().getByKey(key);
-        try {
-            client.v1().events().inNamespace(nn[0]).resource(new EventBuilder()
-                    .withNewMetadata().withGenerateName(nn[1] + ".").withNamespace(nn[0]).endMetadata()
-                    .withInvolvedObject(new ObjectReferenceBuilder().withKind("Service").withApiVersion("v1")
-                            .withNamespace(nn[0]).withName(nn[1])
-                            .withUid(s == null ? null : s.getMetadata().getUid()).build())
-                    .withType("Normal").withReason("nodeAssigned")
-                    .withMessage("announcing from node \"" + settings.node() + "\"")
-                    .withNewSource().withComponent("metallb-speaker").withHost(settings.node()).endSource()
-                    .withFirstTimestamp(now.toString()).withLastTimestamp(now.toString()).withCount(1)
-                    .build()).create();
-        } catch (RuntimeException e) {
-            LOG.debug("event=eventFailed service={} error={}", key, quote(String.valueOf(e)));
-        }
+        String uid = s == null ? null : s.getMetadata().getUid();
+        events.execute(() -> {
+            long dropped = droppedEvents.getAndSet(0);
+            if (dropped > 0) {
+                LOG.warn("event=eventsDropped count={} reason=\"more than {} Events waiting to be sent\"", dropped,
+                        EVENT_QUEUE);
+            }
+            try {
+                client.v1().events().inNamespace(nn[0]).resource(new EventBuilder()
+                        .withNewMetadata().withGenerateName(nn[1] + ".").withNamespace(nn[0]).endMetadata()
+                        .withInvolvedObject(new ObjectReferenceBuilder().withKind("Service").withApiVersion("v1")
+                                .withNamespace(nn[0]).withName(nn[1]).withUid(uid).build())
+                        .withType("Normal").withReason("nodeAssigned")
+                        .withMessage("announcing from node \"" + settings.node() + "\"")
+                        .withNewSource().withComponent("metallb-speaker").withHost(settings.node()).endSource()
+                        .withFirstTimestamp(now.toString()).withLastTimestamp(now.toString()).withCount(1)
+                        .build()).create();
+            } catch (RuntimeException e) {
+                LOG.debug("event=eventFailed service={} error={}", key, quote(String.valueOf(e)));
+            }
+        });
     }
 
     /** Adds a section to the status document (memberlist, BFD). */
@@ -393,5 +437,14 @@ public final class Speaker implements AutoCloseable {
     public void close() {
         informers.forEach(SharedIndexInformer::close);
         loop.shutdownNow();
+        events.shutdown(); // what is queued is sent (for a few seconds at most) before the caller closes the client
+        try {
+            if (!events.awaitTermination(3, TimeUnit.SECONDS)) {
+                events.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            events.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 }
