@@ -15,30 +15,60 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Turns Kubernetes objects into the planner's model; the only place that knows both. */
+/**
+ * Turns Kubernetes objects into the planner's model; the only place that knows both. An instance remembers what it
+ * made from which objects: an informer replaces an object when it changes and keeps the same instance otherwise, so
+ * a plan of 10,000 Services converts only those that changed since the previous plan. Used by one thread.
+ */
 final class KubeModel {
-    private KubeModel() {}
 
     /** The label an EndpointSlice carries to name its Service. */
     static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 
+    /** A Service's state, and the exact objects (by identity) it was made from. */
+    private record Made(Service service, List<EndpointSlice> slices, ServiceState state) {
+        boolean from(Service s, List<EndpointSlice> sl) {
+            if (service != s || slices.size() != sl.size()) {
+                return false;
+            }
+            for (int i = 0; i < sl.size(); i++) {
+                if (slices.get(i) != sl.get(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private Map<String, Made> made = new HashMap<>();
+
     /** The Services with their EndpointSlices' endpoints. */
-    static List<ServiceState> services(Collection<Service> services, Collection<EndpointSlice> slices) {
-        Map<String, List<ServiceState.Endpoint>> byService = new HashMap<>();
+    List<ServiceState> services(Collection<Service> services, Collection<EndpointSlice> slices) {
+        Map<String, List<EndpointSlice>> byService = new HashMap<>();
         for (EndpointSlice slice : slices) {
             Map<String, String> labels = slice.getMetadata().getLabels();
             String svc = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
             if (svc == null) {
                 continue;
             }
-            byService.computeIfAbsent(slice.getMetadata().getNamespace() + "/" + svc, k -> new ArrayList<>())
-                    .addAll(endpoints(slice));
+            byService.computeIfAbsent(slice.getMetadata().getNamespace() + "/" + svc, k -> new ArrayList<>(1))
+                    .add(slice);
         }
+        Map<String, Made> next = new HashMap<>(services.size() * 2);
         List<ServiceState> out = new ArrayList<>(services.size());
         for (Service s : services) {
             String key = s.getMetadata().getNamespace() + "/" + s.getMetadata().getName();
-            out.add(service(s, byService.getOrDefault(key, List.of())));
+            List<EndpointSlice> sl = byService.getOrDefault(key, List.of());
+            Made m = made.get(key);
+            if (m == null || !m.from(s, sl)) {
+                List<ServiceState.Endpoint> endpoints = new ArrayList<>();
+                sl.forEach(slice -> endpoints.addAll(endpoints(slice)));
+                m = new Made(s, sl, service(s, endpoints));
+            }
+            next.put(key, m);
+            out.add(m.state());
         }
+        made = next;
         return out;
     }
 

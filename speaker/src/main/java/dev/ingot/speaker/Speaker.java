@@ -95,6 +95,8 @@ public final class Speaker implements AutoCloseable {
     private SharedIndexInformer<Node> nodeInformer;
 
     private final ConfigHolder config = new ConfigHolder();
+    /** Planning thread only. */
+    private final KubeModel model = new KubeModel();
     private final AtomicReference<Plan> plan = new AtomicReference<>();
     private final AtomicReference<Instant> planTime = new AtomicReference<>();
     private final AtomicInteger configStale = new AtomicInteger();
@@ -279,7 +281,7 @@ public final class Speaker implements AutoCloseable {
             Map<String, String> labels = node == null || node.getMetadata().getLabels() == null ? Map.of()
                     : node.getMetadata().getLabels();
             Plan next = Planner.plan(new Planner.Input(config.current(), settings.node(), labels,
-                    KubeModel.services(services.getStore().list(), slices.getStore().list()), deadNodes.get(),
+                    model.services(services.getStore().list(), slices.getStore().list()), deadNodes.get(),
                     settings.loadBalancerClass(), previous));
             announcer.apply(next.peers(), config.current().bfdProfiles(), next.routes());
             dataplane.apply(config.current().pools().stream().flatMap(pl -> pl.cidrs().stream()).toList(), next.vips(),
