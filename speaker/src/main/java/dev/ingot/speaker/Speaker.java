@@ -40,10 +40,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The node agent's loop: watches what one node needs (the config ConfigMap, Services, EndpointSlices, its own Node),
  * and on every change recomputes the {@link Plan} and hands it to the {@link Announcer} and the {@link Dataplane}.
- * Changes are coalesced: a burst of watch events gives one plan. All planning runs on one thread, and a plan follows
- * the previous one after at least {@link #PACING} times its duration, so that planning takes at most a fifth of a
- * core however fast changes come (a plan covers every Service: with thousands of them, one per watch event would be
- * quadratic). Events are sent from their own thread, never from the planning one.
+ * Changes are coalesced: a burst of watch events gives one plan. All planning runs on one thread, within a budget
+ * of planning time (a token bucket): sustained, at most {@link #PLAN_SHARE} of a core however fast changes come (a
+ * plan covers every Service: with thousands of them, one plan per watch event would be quadratic); after a quiet
+ * spell, up to {@link #PLAN_BURST} of planning at once, so an isolated change is planned without waiting. Events
+ * are sent from their own thread, never from the planning one.
  */
 public final class Speaker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Speaker.class);
@@ -73,9 +74,13 @@ public final class Speaker implements AutoCloseable {
         return t;
     });
     private final AtomicBoolean scheduled = new AtomicBoolean();
-    /** A plan waits for at least this many times the previous plan's duration after it. */
-    static final int PACING = 4;
-    /** System.nanoTime() before which no plan starts (pacing). */
+    /** The share of a core planning may take, sustained. */
+    static final double PLAN_SHARE = 0.2;
+    /** The planning time that may be spent at once after a quiet spell. */
+    static final java.time.Duration PLAN_BURST = java.time.Duration.ofSeconds(1);
+    /** Planning thread only. */
+    private final PlanBudget budget = new PlanBudget(PLAN_SHARE, PLAN_BURST.toNanos(), System.nanoTime());
+    /** System.nanoTime() before which no plan starts (the budget is owed until then). */
     private volatile long nextPlan;
     /**
      * Events are best effort, as with client-go's recorder: sent in order from one thread, at most
@@ -242,8 +247,7 @@ public final class Speaker implements AutoCloseable {
         try {
             plan0();
         } finally {
-            long end = System.nanoTime();
-            nextPlan = end + PACING * (end - t0);
+            nextPlan = budget.spent(t0, System.nanoTime());
         }
     }
 
