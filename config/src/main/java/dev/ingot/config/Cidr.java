@@ -73,8 +73,17 @@ public record Cidr(InetAddress address, int prefixLength) implements Comparable<
         if (IpAddresses.bits(a) != addressBits()) {
             return false;
         }
-        BigInteger v = IpAddresses.toBigInteger(a);
-        return v.compareTo(first()) >= 0 && v.compareTo(last()) <= 0;
+        // the first prefixLength bits are the network's (whose host bits are clear)
+        byte[] x = a.getAddress();
+        byte[] net = address.getAddress();
+        int whole = prefixLength / 8;
+        for (int i = 0; i < whole; i++) {
+            if (x[i] != net[i]) {
+                return false;
+            }
+        }
+        int rest = prefixLength % 8;
+        return rest == 0 || ((x[whole] ^ net[whole]) & (0xff << (8 - rest)) & 0xff) == 0;
     }
 
     /** True when the two prefixes share an address (one contains the other). */
@@ -115,7 +124,7 @@ public record Cidr(InetAddress address, int prefixLength) implements Comparable<
     public int compareTo(Cidr o) {
         int c = Integer.compare(addressBits(), o.addressBits());
         if (c == 0) {
-            c = first().compareTo(o.first());
+            c = IpAddresses.compare(address, o.address);
         }
         return c != 0 ? c : Integer.compare(prefixLength, o.prefixLength);
     }

@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 
 /**
  * Strict textual IP addresses, parsed the way Go's {@code net.ParseIP} does (no host names, no zones, no leading
@@ -19,6 +20,33 @@ public final class IpAddresses {
             throw new IllegalArgumentException("\"" + text + "\" is not an IP address");
         }
         return fromBytes(b);
+    }
+
+    /** Parses an IPv4 or IPv6 literal as {@link #parse} does; null for anything else. */
+    public static InetAddress parseOrNull(String text) {
+        byte[] b = text.indexOf(':') >= 0 ? parse6(text) : parse4(text);
+        return b == null ? null : fromBytes(b);
+    }
+
+    /**
+     * Orders addresses by their unsigned value, as {@link #toBigInteger} would, without making numbers of them: an
+     * IPv4 address compares as its 32-bit value against an IPv6 one.
+     */
+    public static int compare(InetAddress a, InetAddress b) {
+        byte[] x = a.getAddress();
+        byte[] y = b.getAddress();
+        if (x.length != y.length) {
+            byte[] longer = x.length > y.length ? x : y;
+            int extra = Math.abs(x.length - y.length);
+            for (int i = 0; i < extra; i++) {
+                if (longer[i] != 0) {
+                    return longer == x ? 1 : -1;
+                }
+            }
+            return x.length > y.length ? Arrays.compareUnsigned(x, extra, x.length, y, 0, y.length)
+                    : Arrays.compareUnsigned(x, 0, x.length, y, extra, y.length);
+        }
+        return Arrays.compareUnsigned(x, y);
     }
 
     /** True when {@code text} is an IPv4 or IPv6 literal. */

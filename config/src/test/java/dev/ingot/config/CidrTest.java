@@ -103,6 +103,54 @@ class CidrTest {
         assertThat(cidrs.size()).isLessThanOrEqualTo(2 * bits);
     }
 
+    /** Property: comparing addresses and prefixes, and containment, agree with the addresses' numeric values. */
+    @RepeatedTest(300)
+    void orderAndContainmentAgreeWithTheNumbers() {
+        long seed = new Random().nextLong();
+        Random r = new Random(seed);
+        for (int i = 0; i < 50; i++) {
+            InetAddress a = randomAddress(r);
+            InetAddress b = r.nextInt(4) == 0 ? a : randomAddress(r);
+            assertThat(Integer.signum(IpAddresses.compare(a, b))).as("seed %d: %s vs %s", seed, a, b)
+                    .isEqualTo(IpAddresses.toBigInteger(a).compareTo(IpAddresses.toBigInteger(b)));
+            int bits = IpAddresses.bits(a);
+            Cidr c = new Cidr(a, r.nextInt(bits + 1));
+            // near the prefix or anywhere: inside when between its first and last address
+            InetAddress x = r.nextBoolean() ? b : IpAddresses.fromBigInteger(c.first().add(new BigInteger(bits, r)
+                    .mod(c.size().shiftLeft(1))).min(BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)),
+                    bits == 128);
+            boolean inside = IpAddresses.bits(x) == bits && IpAddresses.toBigInteger(x).compareTo(c.first()) >= 0
+                    && IpAddresses.toBigInteger(x).compareTo(c.last()) <= 0;
+            assertThat(c.contains(x)).as("seed %d: %s in %s", seed, x, c).isEqualTo(inside);
+            Cidr d = new Cidr(b, r.nextInt(IpAddresses.bits(b) + 1));
+            int expected = bits != IpAddresses.bits(b) ? Integer.compare(bits, IpAddresses.bits(b))
+                    : c.first().compareTo(d.first()) != 0 ? c.first().compareTo(d.first())
+                    : Integer.compare(c.prefixLength(), d.prefixLength());
+            assertThat(Integer.signum(c.compareTo(d))).as("seed %d: %s vs %s", seed, c, d).isEqualTo(expected);
+        }
+    }
+
+    private static InetAddress randomAddress(Random r) {
+        byte[] b = new byte[r.nextBoolean() ? 4 : 16];
+        r.nextBytes(b);
+        if (b.length == 16 && r.nextBoolean()) {
+            java.util.Arrays.fill(b, 0, 12, (byte) 0); // small IPv6 values, against IPv4 ones of the same size
+        }
+        try {
+            return InetAddress.getByAddress(b);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void parseOrNullAgreesWithParse() {
+        assertThat(IpAddresses.parseOrNull("10.1.2.3")).isEqualTo(ip("10.1.2.3"));
+        assertThat(IpAddresses.parseOrNull("2001:db8::1")).isEqualTo(ip("2001:db8::1"));
+        assertThat(IpAddresses.parseOrNull("01.2.3.4")).isNull();
+        assertThat(IpAddresses.parseOrNull("localhost")).isNull();
+    }
+
     @Test
     void summaryMatchesBruteForceOnSmallRanges() {
         // every range inside a /27: greedy result equals the smallest exact cover found by brute force counting

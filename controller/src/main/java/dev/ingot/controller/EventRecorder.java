@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Raises core/v1 Events the way client-go's recorder does: the same Event on the same object is counted, not
  * repeated (its name is derived from object, reason and message). Like client-go's broadcaster it sends from its own
- * thread, so Events never delay status writes. Best effort: a failed Event is logged, never retried.
+ * thread, so Events never delay status writes, and keeps at most {@link #QUEUE} waiting: beyond that (a bulk of
+ * thousands of Services) Events are dropped and counted rather than held in memory. Best effort: a failed Event is
+ * logged, never retried.
  */
 final class EventRecorder {
     private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
@@ -29,8 +31,18 @@ final class EventRecorder {
     private final Clock clock;
     private final Cache<String, AtomicInteger> counts = Caffeine.newBuilder().maximumSize(10_000).build();
 
-    private final java.util.concurrent.ExecutorService sender = java.util.concurrent.Executors.newSingleThreadExecutor(
-            r -> Thread.ofPlatform().name("ingot-controller-events").daemon().unstarted(r));
+    /** client-go's broadcaster queue length. */
+    static final int QUEUE = 1000;
+    private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.ThreadPoolExecutor sender = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
+            java.util.concurrent.TimeUnit.MILLISECONDS, new java.util.concurrent.ArrayBlockingQueue<>(QUEUE),
+            r -> Thread.ofPlatform().name("ingot-controller-events").daemon().unstarted(r),
+            (r, pool) -> {
+                if (pool.isShutdown()) {
+                    throw new java.util.concurrent.RejectedExecutionException("recorder closed");
+                }
+                dropped.incrementAndGet();
+            });
 
     EventRecorder(KubernetesClient client, Clock clock) {
         this.client = client;
@@ -60,6 +72,10 @@ final class EventRecorder {
     }
 
     private void send(HasMetadata obj, Balancer.Event e) {
+        long n0 = dropped.getAndSet(0);
+        if (n0 > 0) {
+            log.warn("event=eventsDropped count={} reason=\"more than {} Events waiting to be sent\"", n0, QUEUE);
+        }
         String ns = obj.getMetadata().getNamespace();
         String message = e.message().length() > MAX_MESSAGE ? e.message().substring(0, MAX_MESSAGE - 3) + "..."
                 : e.message();

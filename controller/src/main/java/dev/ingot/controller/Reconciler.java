@@ -52,6 +52,10 @@ import org.slf4j.LoggerFactory;
  * lagging informer can never make the worker forget an address it handed out. A status write carries the
  * resourceVersion it was decided on: if the Service changed meanwhile the server answers 409 and the Service is
  * re-read and decided again.
+ *
+ * <p>Decisions are made one at a time by the worker; the status writes they need go out from up to
+ * {@link #STATUS_WRITERS} threads, so that a bulk of Services is not written one round trip after the other. While a
+ * Service's write is in flight its key is not decided again: a change meanwhile is decided once the write is done.
  */
 public final class Reconciler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
@@ -116,6 +120,12 @@ public final class Reconciler implements AutoCloseable {
     private final ControllerMetrics metrics;
     private final ScheduledExecutorService timer;
     private final WorkQueue queue;
+    /** Status writes in flight at once. */
+    static final int STATUS_WRITERS = 8;
+    private final java.util.concurrent.ExecutorService writers = Executors.newFixedThreadPool(STATUS_WRITERS,
+            r -> Thread.ofPlatform().name("ingot-controller-status").daemon().unstarted(r));
+    /** Keys whose status write is in flight, and whether they were asked for meanwhile (decided again after it). */
+    private final ConcurrentHashMap<String, Boolean> writing = new ConcurrentHashMap<>();
     private final EventRecorder events;
     private SharedIndexInformer<Service> services;
     private SharedIndexInformer<ConfigMap> configMaps;
@@ -287,7 +297,9 @@ public final class Reconciler implements AutoCloseable {
             }
             try {
                 process(key);
-                queue.forget(key);
+                if (!writing.containsKey(key)) {
+                    queue.forget(key); // else once its write succeeds: failed writes back off
+                }
             } catch (RuntimeException e) {
                 metrics.updateErrors.increment();
                 if (!closed) {
@@ -461,6 +473,9 @@ public final class Reconciler implements AutoCloseable {
     }
 
     private void syncService(String key) {
+        if (writing.computeIfPresent(key, (k, again) -> true) != null) {
+            return; // its status write is in flight: decided again once it is done
+        }
         Service s = current(key);
         ServiceView v = s == null ? null : ServiceViews.of(s);
         Balancer.Outcome out = balancer.converge(key, v);
@@ -504,7 +519,39 @@ public final class Reconciler implements AutoCloseable {
         return true;
     }
 
+    /** Sends the status write from a writer thread; the key is decided again only after it. */
     private void writeStatus(String key, Service s, List<String> ips) {
+        if (!leading) {
+            return;
+        }
+        writing.put(key, false);
+        try {
+            writers.execute(() -> {
+                boolean ok = false;
+                try {
+                    sendStatus(key, s, ips);
+                    ok = true;
+                } catch (RuntimeException e) {
+                    metrics.updateErrors.increment();
+                    if (!closed) {
+                        Duration d = queue.addRateLimited(key);
+                        log.warn("event=retry key={} in={}ms error=\"{}\"", key, d.toMillis(), e.toString());
+                    }
+                } finally {
+                    if (ok) {
+                        queue.forget(key);
+                    }
+                    if (Boolean.TRUE.equals(writing.remove(key))) {
+                        queue.add(key);
+                    }
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            writing.remove(key);
+        }
+    }
+
+    private void sendStatus(String key, Service s, List<String> ips) {
         if (!leading) {
             return;
         }
@@ -582,6 +629,7 @@ public final class Reconciler implements AutoCloseable {
     public void close() {
         closed = true;
         queue.shutDown();
+        writers.shutdown();
         CompletableFuture<?> f = election;
         if (f != null) {
             f.cancel(true);
@@ -596,6 +644,7 @@ public final class Reconciler implements AutoCloseable {
         if (worker != null) {
             try {
                 worker.join(5000);
+                writers.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

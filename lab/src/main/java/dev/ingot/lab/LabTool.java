@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
@@ -23,7 +22,8 @@ import java.util.concurrent.CountDownLatch;
  * The lab's Kubernetes side, driven by {@code lab/rack}:
  * <ul>
  *   <li>{@code apiserver ADDRESS PORT KUBECONFIG}: fabric8's mock API server in CRUD mode (list, watch, status
- *   subresource, in memory), and a kubeconfig pointing at it; runs until killed.</li>
+ *   subresource, in memory) with an indexed store ({@link IndexedCrudDispatcher}), and a kubeconfig pointing at it;
+ *   runs until killed.</li>
  *   <li>{@code apply KUBECONFIG FILE|-}: create or replace every object of a YAML/JSON document (or List).</li>
  *   <li>{@code delete KUBECONFIG FILE|-}: delete them.</li>
  *   <li>{@code get KUBECONFIG KIND NAMESPACE NAME}: print one object as YAML (exit 1 when absent).</li>
@@ -54,14 +54,21 @@ public final class LabTool {
         System.exit(2);
     }
 
+    /** Kept referenced: java.util.logging forgets the level of a logger nobody holds. */
+    private static final java.util.logging.Logger REQUEST_LOG =
+            java.util.logging.Logger.getLogger(MockWebServer.class.getName());
+
     private static void apiserver(String[] args) throws Exception {
         if (args.length != 4) {
             usage();
         }
+        // fabric8 logs two lines per request: with thousands of Services that is most of the log and a fair share of
+        // the server's time; warnings and errors still show
+        REQUEST_LOG.setLevel(java.util.logging.Level.WARNING);
         var responses = new HashMap<io.fabric8.mockwebserver.ServerRequest,
                 java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>();
         KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
-                new MockWebServer(), responses, new PodProxy(new KubernetesMixedDispatcher(responses)), false);
+                new MockWebServer(), responses, new PodProxy(IndexedCrudDispatcher.mixed(responses)), false);
         server.init(InetAddress.getByName(args[1]), Integer.parseInt(args[2]));
         String url = "http://" + args[1] + ":" + server.getPort();
         Files.writeString(Path.of(args[3]), """

@@ -40,7 +40,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The node agent's loop: watches what one node needs (the config ConfigMap, Services, EndpointSlices, its own Node),
  * and on every change recomputes the {@link Plan} and hands it to the {@link Announcer} and the {@link Dataplane}.
- * Changes are coalesced: a burst of watch events gives one plan. All planning runs on one thread.
+ * Changes are coalesced: a burst of watch events gives one plan. All planning runs on one thread, within a budget
+ * of planning time (a token bucket): sustained, at most {@link #PLAN_SHARE} of a core however fast changes come (a
+ * plan covers every Service: with thousands of them, one plan per watch event would be quadratic); after a quiet
+ * spell, up to {@link #PLAN_BURST} of planning at once, so an isolated change is planned without waiting.
  */
 public final class Speaker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Speaker.class);
@@ -72,6 +75,14 @@ public final class Speaker implements AutoCloseable {
         return t;
     });
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** The share of a core planning may take, sustained. */
+    static final double PLAN_SHARE = 0.2;
+    /** The planning time that may be spent at once after a quiet spell. */
+    static final java.time.Duration PLAN_BURST = java.time.Duration.ofSeconds(1);
+    /** Planning thread only. */
+    private final PlanBudget budget = new PlanBudget(PLAN_SHARE, PLAN_BURST.toNanos(), System.nanoTime());
+    /** System.nanoTime() before which no plan starts (the budget is owed until then). */
+    private volatile long nextPlan;
     private final AtomicBoolean ready = new AtomicBoolean();
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private SharedIndexInformer<Service> services;
@@ -270,11 +281,21 @@ public final class Speaker implements AutoCloseable {
     /** Asks for a new plan soon; many calls in a burst give one plan. Safe from any thread. */
     public void trigger() {
         if (scheduled.compareAndSet(false, true)) {
-            loop.schedule(() -> {
-                scheduled.set(false);
-                replan();
-            }, settings.debounceMillis(), TimeUnit.MILLISECONDS);
+            long wait = Math.max(TimeUnit.MILLISECONDS.toNanos(settings.debounceMillis()),
+                    nextPlan - System.nanoTime());
+            loop.schedule(this::scheduledPlan, wait, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** A triggered plan, unless a plan ran meanwhile and pacing asks to wait longer. */
+    private void scheduledPlan() {
+        long wait = nextPlan - System.nanoTime();
+        if (wait > 0) {
+            loop.schedule(this::scheduledPlan, wait, TimeUnit.NANOSECONDS);
+            return;
+        }
+        scheduled.set(false);
+        replan();
     }
 
     /**
@@ -307,6 +328,15 @@ public final class Speaker implements AutoCloseable {
         if (!synced) {
             return; // a watch event during start-up: start() plans once every cache is filled
         }
+        long t0 = System.nanoTime();
+        try {
+            plan0();
+        } finally {
+            nextPlan = budget.spent(t0, System.nanoTime());
+        }
+    }
+
+    private void plan0() {
         try {
             Plan previous = plan.get();
             ConfigMap cm = configMap.getStore().list().stream().findFirst().orElse(null);

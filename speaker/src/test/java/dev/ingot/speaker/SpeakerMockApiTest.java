@@ -132,6 +132,13 @@ class SpeakerMockApiTest {
         assertThat(recorder.vss.getLast()).singleElement().satisfies(vs ->
                 assertThat(vs.realServers()).extracting(r -> r.address().getHostAddress()).containsExactly("10.244.2.5"));
         assertThat(speaker.status().toString()).contains("default/web").contains("announced=true");
+        // MetalLB's Event, sent from the speaker's event thread
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(client.v1().events()
+                .inNamespace("default").list().getItems()).anySatisfy(e -> {
+                    assertThat(e.getReason()).isEqualTo("nodeAssigned");
+                    assertThat(e.getInvolvedObject().getName()).isEqualTo("web");
+                    assertThat(e.getMessage()).isEqualTo("announcing from node \"node-1\"");
+                }));
 
         // endpoints go unready: withdrawn, with the reason in the status
         slice("web", "node-2", "10.244.2.5", false);

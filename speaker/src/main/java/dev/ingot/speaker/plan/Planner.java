@@ -18,6 +18,7 @@ import dev.ingot.speaker.plan.ServiceState.EndpointPort;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -56,22 +57,23 @@ public final class Planner {
                         Plan previous) {}
 
     public static Plan plan(Input in) {
-        // by namespace/name; each key is built once and shared by everything in the plan that names the Service
-        TreeMap<String, ServiceState> services = new TreeMap<>();
+        // in key order; each key made once (a comparator calling key() would build it at every comparison)
+        List<Map.Entry<String, ServiceState>> services = new ArrayList<>(in.services().size());
         for (ServiceState s : in.services()) {
-            services.put(s.key(), s);
+            services.add(Map.entry(s.key(), s));
         }
+        services.sort(Map.Entry.comparingByKey());
         TreeMap<String, Decision> decisions = new TreeMap<>();
         List<Problem> problems = new ArrayList<>();
         TreeMap<Cidr, Route> routes = new TreeMap<>();
-        Map<Cidr, String> routeOwner = new TreeMap<>();
-        TreeMap<String, VirtualService> virtualServices = new TreeMap<>();
+        Map<Cidr, String> routeOwner = new java.util.HashMap<>();
+        TreeMap<VsKey, VirtualService> virtualServices = new TreeMap<>(VsKey.ORDER);
         Set<InetAddress> vips = new LinkedHashSet<>();
         boolean excluded = in.nodeLabels().containsKey(EXCLUDE_LABEL);
 
-        for (Map.Entry<String, ServiceState> e : services.entrySet()) {
-            String key = e.getKey();
-            ServiceState s = e.getValue();
+        for (Map.Entry<String, ServiceState> entry : services) {
+            String key = entry.getKey();
+            ServiceState s = entry.getValue();
             Decision d = decide(in, s, excluded);
             decisions.put(key, d);
             if (!d.announce()) {
@@ -101,10 +103,10 @@ public final class Planner {
                     }
                 }
                 for (ServiceState.Port port : s.ports()) {
-                    String slot = vsKey(ip, port.protocol(), port.port());
+                    VsKey vsKey = new VsKey(ip, port.protocol(), port.port());
                     VirtualService vs = new VirtualService(ip, port.protocol(), port.port(),
                             scheduler(in, s, ip, port, problems), key, realServers(in, s, ip, port));
-                    VirtualService clash = virtualServices.putIfAbsent(slot, vs);
+                    VirtualService clash = virtualServices.putIfAbsent(vsKey, vs);
                     if (clash != null) {
                         problems.add(new Problem(key, port.protocol() + "/" + port.port(), "port "
                                 + port.protocol() + "/" + port.port() + " on " + IpAddresses.format(ip)
@@ -130,10 +132,11 @@ public final class Planner {
         }
         List<InetAddress> ips = new ArrayList<>();
         for (String text : s.ingressIps()) {
-            if (!IpAddresses.isLiteral(text)) {
+            InetAddress ip = IpAddresses.parseOrNull(text);
+            if (ip == null) {
                 return no(Reason.INVALID_IP, List.of(), "");
             }
-            ips.add(IpAddresses.parse(text));
+            ips.add(ip);
         }
         Optional<Pool> pool = in.config().pools().stream().filter(p -> ips.stream().allMatch(p::contains)).findFirst();
         if (pool.isEmpty()) {
@@ -178,29 +181,41 @@ public final class Planner {
      * carry the traffic, as kube-proxy does.
      */
     private static List<RealServer> realServers(Input in, ServiceState s, InetAddress vip, ServiceState.Port port) {
-        List<Endpoint> scope = s.endpoints().stream()
-                .filter(e -> usable(in, e))
-                .filter(e -> !s.localTrafficPolicy() || e.nodeName().equals(in.node()))
-                .filter(e -> IpAddresses.isLiteral(e.address())
-                        && IpAddresses.bits(IpAddresses.parse(e.address())) == IpAddresses.bits(vip))
-                .toList();
-        boolean anyReady = scope.stream().anyMatch(Endpoint::ready);
-        TreeMap<String, RealServer> out = new TreeMap<>();
-        for (Endpoint e : scope) {
+        List<Endpoint> scope = new ArrayList<>();
+        List<InetAddress> addresses = new ArrayList<>();
+        boolean anyReady = false;
+        for (Endpoint e : s.endpoints()) {
+            if (!usable(in, e) || (s.localTrafficPolicy() && !e.nodeName().equals(in.node()))) {
+                continue;
+            }
+            InetAddress a = IpAddresses.parseOrNull(e.address());
+            if (a != null && IpAddresses.bits(a) == IpAddresses.bits(vip)) {
+                scope.add(e);
+                addresses.add(a);
+                anyReady |= e.ready();
+            }
+        }
+        // in address then port order; one real server per (address, port), the highest weight wins
+        TreeMap<RealServer, RealServer> out = new TreeMap<>(RS_ORDER);
+        for (int i = 0; i < scope.size(); i++) {
+            Endpoint e = scope.get(i);
             EndpointPort ep = e.ports().get(port.name());
             if (ep == null || !ep.protocol().equals(port.protocol())) {
                 continue;
             }
             int weight = e.ready() || !anyReady ? 1 : 0;
-            InetAddress a = IpAddresses.parse(e.address());
-            String key = String.format("%032x/%05d", IpAddresses.toBigInteger(a), ep.port());
-            RealServer prev = out.get(key);
+            RealServer rs = new RealServer(addresses.get(i), ep.port(), weight, e.nodeName());
+            RealServer prev = out.get(rs);
             if (prev == null || prev.weight() < weight) {
-                out.put(key, new RealServer(a, ep.port(), weight, e.nodeName()));
+                out.remove(rs);
+                out.put(rs, rs);
             }
         }
         return new ArrayList<>(out.values());
     }
+
+    private static final Comparator<RealServer> RS_ORDER = Comparator.comparing(RealServer::address,
+            IpAddresses::compare).thenComparingInt(RealServer::port);
 
     /** The annotation's scheduler; a bad value is reported and the one in force (or the default) is kept. */
     private static String scheduler(Input in, ServiceState s, InetAddress vip, ServiceState.Port port,
@@ -226,7 +241,10 @@ public final class Planner {
         return kept;
     }
 
-    private static String vsKey(InetAddress ip, String protocol, int port) {
-        return String.format("%03d/%032x/%s/%05d", IpAddresses.bits(ip), IpAddresses.toBigInteger(ip), protocol, port);
+    /** A virtual service's identity, in (family, address, protocol, port) order. */
+    private record VsKey(InetAddress ip, String protocol, int port) {
+        static final Comparator<VsKey> ORDER = Comparator.comparingInt((VsKey k) -> IpAddresses.bits(k.ip()))
+                .thenComparing(VsKey::ip, IpAddresses::compare).thenComparing(VsKey::protocol)
+                .thenComparingInt(VsKey::port);
     }
 }
