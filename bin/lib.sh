@@ -34,5 +34,7 @@ ingot_env() {
   export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH" INGOT_ROOT="$root"
   # Maven's bundled Guava warns about sun.misc.Unsafe on JDK 25; the flag exists only on JDK 23+, which we just chose.
   case " ${MAVEN_OPTS:-} " in *unsafe-memory-access*) ;; *) export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" ;; esac
+  # Jib (mvn -Pimage) would otherwise ask storage.googleapis.com for a newer version of itself on every build.
+  case " ${MAVEN_OPTS:-} " in *jib.disableUpdateChecks*) ;; *) export MAVEN_OPTS="$MAVEN_OPTS -Djib.disableUpdateChecks=true" ;; esac
   command -v mvn >/dev/null || ingot_apt_install maven
 }
