@@ -430,19 +430,24 @@ public final class Speaker implements AutoCloseable {
         }
     }
 
+    /** Sets {@code metallb_speaker_announced} to 1, or deletes the series on withdrawal, as MetalLB's speaker does. */
     private void announcedGauge(String service, Plan.Decision d, int value) {
         for (InetAddress ip : d.ips()) {
             List<String> key = List.of(service, IpAddresses.format(ip));
-            AtomicInteger g = announcedGauges.computeIfAbsent(key, k -> {
+            Tags tags = Tags.of("service", service, "protocol", "bgp", "node", settings.node(), "ip", key.get(1));
+            if (value == 0) {
+                if (announcedGauges.remove(key) != null) {
+                    registry.remove(new io.micrometer.core.instrument.Meter.Id("metallb_speaker_announced", tags,
+                            null, null, io.micrometer.core.instrument.Meter.Type.GAUGE));
+                }
+                continue;
+            }
+            announcedGauges.computeIfAbsent(key, k -> {
                 AtomicInteger v = new AtomicInteger();
                 Gauge.builder("metallb_speaker_announced", v, AtomicInteger::get)
-                        .description("Services being announced from this node")
-                        .tags(Tags.of("service", service, "protocol", "bgp", "node", settings.node(), "ip",
-                                k.get(1)))
-                        .register(registry);
+                        .description("Services being announced from this node").tags(tags).register(registry);
                 return v;
-            });
-            g.set(value);
+            }).set(value);
         }
     }
 

@@ -144,6 +144,8 @@ class SpeakerMockApiTest {
         slice("web", "node-2", "10.244.2.5", false);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(recorder.lastPrefixes()).isEmpty());
         assertThat(speaker.plan().services().get("default/web").reason()).isEqualTo("noEndpoints");
+        // as MetalLB's speaker, a withdrawal deletes the metallb_speaker_announced series (it is not left at 0)
+        assertThat(registry.find("metallb_speaker_announced").tag("service", "default/web").gauges()).isEmpty();
 
         // node label change selects the second peer
         client.nodes().withName("node-1").edit(n -> new NodeBuilder(n).editMetadata().addToLabels("rack", "b")
