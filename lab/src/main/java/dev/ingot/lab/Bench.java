@@ -72,7 +72,7 @@ final class Bench {
             }
         }
         if (bulk > 0) {
-            bulk(creator, "bulk-" + run + "-", bulk, hops);
+            bulk(creator, "bulk-" + run + "-", bulk, hops, Path.of(args[1]).toAbsolutePath().getParent());
         }
     }
 
@@ -82,10 +82,11 @@ final class Bench {
      * is followed with {@code ip monitor route}: a full dump of 10,000 multipath routes costs about 60 ms of CPU, and
      * polling it every 100 ms would take half a core from what is measured.
      */
-    static void bulk(Creator creator, String prefix, int n, int hops) throws Exception {
+    static void bulk(Creator creator, String prefix, int n, int hops, Path state) throws Exception {
         try (FibMonitor fib = FibMonitor.start(hops)) {
             int before = fib.complete();
             AtomicLong lastCreate = new AtomicLong();
+            Cpu cpu = new Cpu(state);
             long t0 = System.nanoTime();
             ExecutorService writers = Executors.newFixedThreadPool(WRITERS);
             List<Future<?>> done = new ArrayList<>();
@@ -119,8 +120,8 @@ final class Bench {
             }
             long all = (fib.lastCompletion() - t0) / 1_000_000;
             System.out.printf("{\"bench\":\"bulk-service-to-fib\",\"services\":%d,\"nexthops\":%d,\"writers\":%d,"
-                    + "\"api_create_ms\":%d,\"all_in_fib_ms\":%d,\"fib_resyncs\":%d}%n", n, hops, WRITERS, created,
-                    all, fib.resyncs());
+                    + "\"api_create_ms\":%d,\"all_in_fib_ms\":%d,\"fib_resyncs\":%d,%s}%n", n, hops, WRITERS,
+                    created, all, fib.resyncs(), cpu.since());
         }
     }
 
@@ -179,6 +180,84 @@ final class Bench {
                         throw e;
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * Where the CPU went: CPU seconds of each lab process (their pid files in the rack's state directory), of this
+     * bench, and of the whole machine (others' work included), with the load average, since construction.
+     */
+    static final class Cpu {
+        private final Map<String, Long> pids = new java.util.TreeMap<>();
+        private final Map<String, Long> start = new HashMap<>();
+        private final long machine;
+        private final long self;
+        private final String load;
+
+        Cpu(Path state) throws IOException {
+            for (Path dir : List.of(state, state.resolve("tor"))) {
+                try (var files = Files.list(dir)) {
+                    for (Path f : files.filter(f -> f.toString().endsWith(".pid")).toList()) {
+                        String name = f.getFileName().toString().replace(".pid", "");
+                        if (!name.startsWith("pod")) {
+                            pids.put(name, Long.parseLong(Files.readString(f).strip()));
+                        }
+                    }
+                } catch (IOException | NumberFormatException e) {
+                    // no such directory, or a pid file being rewritten: that process is left out
+                }
+            }
+            pids.forEach((name, pid) -> start.put(name, ticks(pid)));
+            machine = busy();
+            self = selfNanos();
+            load = load();
+        }
+
+        /** JSON members: cpu_s per process, bench_cpu_s, machine_busy_cpu_s, load averages at start and end. */
+        String since() {
+            StringBuilder b = new StringBuilder("\"cpu_s\":{");
+            pids.forEach((name, pid) -> b.append(b.charAt(b.length() - 1) == '{' ? "" : ",").append('"').append(name)
+                    .append("\":").append(String.format(java.util.Locale.ROOT, "%.1f",
+                            (ticks(pid) - start.get(name)) / 100.0)));
+            return b.append(String.format(java.util.Locale.ROOT, "},\"bench_cpu_s\":%.1f,\"machine_busy_cpu_s\":%.1f,"
+                    + "\"cores\":%d,\"load_start\":\"%s\",\"load_end\":\"%s\"", (selfNanos() - self) / 1e9,
+                    (busy() - machine) / 100.0, Runtime.getRuntime().availableProcessors(), load, load())).toString();
+        }
+
+        /** utime + stime in clock ticks (USER_HZ, 100 on Linux), 0 when the process is gone. */
+        private static long ticks(long pid) {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            } catch (IOException | RuntimeException e) {
+                return 0;
+            }
+        }
+
+        /** Busy ticks of all CPUs (user, nice, system, irq, softirq, steal). */
+        private static long busy() {
+            try {
+                String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+                return Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6])
+                        + Long.parseLong(f[7]) + Long.parseLong(f[8]);
+            } catch (IOException | RuntimeException e) {
+                return 0;
+            }
+        }
+
+        private static long selfNanos() {
+            return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                    .getOperatingSystemMXBean()).getProcessCpuTime();
+        }
+
+        private static String load() {
+            try {
+                String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+                return f[0] + " " + f[1] + " " + f[2];
+            } catch (IOException e) {
+                return "";
             }
         }
     }

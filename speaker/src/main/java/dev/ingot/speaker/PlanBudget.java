@@ -2,9 +2,9 @@ package dev.ingot.speaker;
 
 /**
  * A token bucket of planning time: it fills at {@code share} of wall-clock time up to {@code burst}, and each plan
- * takes its duration out of it. When it is owed, the next plan waits until it is even again; so, sustained, planning
- * takes at most {@code share} of a core, while after a quiet spell plans run at once. Times are nanoseconds of
- * {@link System#nanoTime()}. Not thread-safe.
+ * takes the CPU time it used out of it. When it is owed, the next plan waits until it is even again; so, sustained,
+ * planning takes at most {@code share} of a core, while after a quiet spell plans run at once. Times are nanoseconds
+ * ({@link System#nanoTime()} for the clock). Not thread-safe.
  */
 final class PlanBudget {
     private final double share;
@@ -22,9 +22,9 @@ final class PlanBudget {
         this.at = now;
     }
 
-    /** Takes a plan that ran from {@code start} to {@code end}; returns the time before which no plan may start. */
-    long spent(long start, long end) {
-        left = Math.min(burst, left + (long) ((end - at) * share)) - (end - start);
+    /** Takes a plan that used {@code cpu} and ended at {@code end}; returns the time before which no plan may start. */
+    long spent(long cpu, long end) {
+        left = Math.min(burst, left + (long) ((end - at) * share)) - cpu;
         at = end;
         return left >= 0 ? end : end + (long) Math.ceil(-left / share);
     }

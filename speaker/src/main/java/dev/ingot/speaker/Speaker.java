@@ -40,10 +40,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The node agent's loop: watches what one node needs (the config ConfigMap, Services, EndpointSlices, its own Node),
  * and on every change recomputes the {@link Plan} and hands it to the {@link Announcer} and the {@link Dataplane}.
- * Changes are coalesced: a burst of watch events gives one plan. All planning runs on one thread, within a budget
- * of planning time (a token bucket): sustained, at most {@link #PLAN_SHARE} of a core however fast changes come (a
- * plan covers every Service: with thousands of them, one plan per watch event would be quadratic); after a quiet
- * spell, up to {@link #PLAN_BURST} of planning at once, so an isolated change is planned without waiting.
+ * Changes are coalesced: a burst of watch events gives one plan. All planning runs on one thread, reusing what the
+ * previous plan worked out for the Services that did not change, within a budget of planning CPU time (a token
+ * bucket): sustained, at most {@link #PLAN_SHARE} of a core however fast changes come (a plan still covers every
+ * Service: with thousands of them, one plan per watch event would be quadratic); after a quiet spell, up to
+ * {@link #PLAN_BURST} of planning at once, so an isolated change is planned without waiting. Events are sent from
+ * their own thread, never from the planning one.
  */
 public final class Speaker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Speaker.class);
@@ -95,6 +97,8 @@ public final class Speaker implements AutoCloseable {
             new ModelStore<>(EndpointSlice::new, KubeModel::cached);
 
     private final ConfigHolder config = new ConfigHolder();
+    /** Planning thread only. */
+    private final Planner.Memo memo = new Planner.Memo();
     private final AtomicReference<Plan> plan = new AtomicReference<>();
     private final AtomicReference<Instant> planTime = new AtomicReference<>();
     private final AtomicInteger configStale = new AtomicInteger();
@@ -328,11 +332,15 @@ public final class Speaker implements AutoCloseable {
         if (!synced) {
             return; // a watch event during start-up: start() plans once every cache is filled
         }
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpu0 = threads.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         try {
             plan0();
         } finally {
-            nextPlan = budget.spent(t0, System.nanoTime());
+            long end = System.nanoTime();
+            long cpu = cpu0 < 0 ? end - t0 : threads.getCurrentThreadCpuTime() - cpu0; // -1: not measured here
+            nextPlan = budget.spent(cpu, end);
         }
     }
 
@@ -371,7 +379,7 @@ public final class Speaker implements AutoCloseable {
                     : node.getMetadata().getLabels();
             Plan next = Planner.plan(new Planner.Input(config.current(), settings.node(), labels,
                     KubeModel.services(serviceModels.models(), sliceModels.models()), deadNodes.get(),
-                    settings.loadBalancerClass(), previous));
+                    settings.loadBalancerClass(), previous), memo);
             announcer.apply(next.peers(), config.current().bfdProfiles(), next.routes());
             dataplane.apply(config.current().pools().stream().flatMap(pl -> pl.cidrs().stream()).toList(), next.vips(),
                     next.virtualServices());

@@ -16,7 +16,7 @@ class PlanBudgetTest {
         long t = 0;
         for (int i = 0; i < 100; i++) {
             t += 2000 * MS; // a plan of 200 ms every 2 s: a tenth of a core
-            assertThat(b.spent(t, t + 200 * MS)).isEqualTo(t + 200 * MS);
+            assertThat(b.spent(200 * MS, t + 200 * MS)).isEqualTo(t + 200 * MS);
             t += 200 * MS;
         }
     }
@@ -28,7 +28,7 @@ class PlanBudgetTest {
         // 200 ms plans as soon as allowed: about a second of them at once (plus what refills meanwhile)...
         int atOnce = 0;
         long next;
-        while ((next = b.spent(t, t + 200 * MS)) == t + 200 * MS) {
+        while ((next = b.spent(200 * MS, t + 200 * MS)) == t + 200 * MS) {
             atOnce++;
             t += 200 * MS;
         }
@@ -38,7 +38,7 @@ class PlanBudgetTest {
         long busy = 0;
         for (int i = 0; i < 100; i++) {
             long s = next;
-            next = b.spent(s, s + 200 * MS);
+            next = b.spent(200 * MS, s + 200 * MS);
             busy += 200 * MS;
         }
         assertThat((double) busy / (next - start)).isCloseTo(0.2, org.assertj.core.data.Offset.offset(0.01));
@@ -58,7 +58,7 @@ class PlanBudgetTest {
         for (int i = 0; i < 2000; i++) {
             long start = Math.max(next, t + r.nextInt(50) * MS); // the earliest allowed, or later
             long d = (1 + r.nextInt(300)) * MS;
-            next = b.spent(start, start + d);
+            next = b.spent(d, start + d);
             busy += d;
             t = start + d;
         }

@@ -19,6 +19,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +58,34 @@ public final class Planner {
                         Plan previous) {}
 
     public static Plan plan(Input in) {
+        return plan(in, null);
+    }
+
+    /**
+     * What a plan worked out for each Service, for the next plan to reuse: a Service whose {@link ServiceState} is the
+     * very same instance, with the same config, node, labels, dead nodes and class, is not worked out again (the
+     * speaker's model keeps the instance of a Service that did not change). The plan is the same with or without it.
+     * Belongs to one caller; not thread-safe.
+     */
+    public static final class Memo {
+        private List<Object> inputs;
+        private Map<String, Part> parts = new HashMap<>();
+    }
+
+    /** One Service's share of a plan: its decision and, when announced, its prefixes and virtual services. */
+    private record Part(ServiceState state, Decision decision, List<IpPart> ips, boolean reusable) {}
+
+    /** @param prefixes one per advertisement of the pool, in order, with their addresses as numbers */
+    private record IpPart(InetAddress ip, List<Cidr> prefixes, List<Num> prefixNums, List<PortPart> ports) {}
+
+    /** A route being put together, and its prefix's address as a number (for the final order). */
+    private record Slot(Num num, Route route) {}
+
+    /** @param schedulerProblem a bad scheduler annotation (its fallback depends on the previous plan), or null */
+    private record PortPart(VsKey key, VirtualService vs, Problem schedulerProblem) {}
+
+    /** The same plan as {@link #plan(Input)}, reusing what {@code memo} holds from the previous call and updating it. */
+    public static Plan plan(Input in, Memo memo) {
         // in key order; each key made once (a comparator calling key() would build it at every comparison)
         List<Map.Entry<String, ServiceState>> services = new ArrayList<>(in.services().size());
         for (ServiceState s : in.services()) {
@@ -65,35 +94,51 @@ public final class Planner {
         services.sort(Map.Entry.comparingByKey());
         TreeMap<String, Decision> decisions = new TreeMap<>();
         List<Problem> problems = new ArrayList<>();
-        TreeMap<Cidr, Route> routes = new TreeMap<>();
-        Map<Cidr, String> routeOwner = new java.util.HashMap<>();
-        TreeMap<VsKey, VirtualService> virtualServices = new TreeMap<>(VsKey.ORDER);
+        // hashed while put together, ordered once at the end
+        Map<Cidr, Slot> routes = new HashMap<>();
+        Map<Cidr, String> routeOwner = new HashMap<>();
+        Map<VsKey, VirtualService> virtualServices = new HashMap<>();
         Set<InetAddress> vips = new LinkedHashSet<>();
         boolean excluded = in.nodeLabels().containsKey(EXCLUDE_LABEL);
+        // copies: a caller's mutable map or set must not change what the memo was made for
+        List<Object> inputs = java.util.Arrays.asList(in.config(), in.node(), Map.copyOf(in.nodeLabels()),
+                Set.copyOf(in.deadNodes()), in.loadBalancerClass());
+        Map<String, Part> known = memo != null && inputs.equals(memo.inputs) ? memo.parts : Map.of();
+        Map<String, Part> parts = memo == null ? null : HashMap.newHashMap(services.size());
 
         for (Map.Entry<String, ServiceState> entry : services) {
             String key = entry.getKey();
             ServiceState s = entry.getValue();
-            Decision d = decide(in, s, excluded);
+            Part part = known.get(key);
+            if (part == null || part.state() != s) {
+                part = part(in, key, s, excluded);
+            }
+            if (parts != null && part.reusable()) {
+                parts.put(key, part);
+            }
+            Decision d = part.decision();
             decisions.put(key, d);
             if (!d.announce()) {
                 continue;
             }
-            Pool pool = in.config().pool(d.pool()).orElseThrow();
-            for (InetAddress ip : d.ips()) {
-                vips.add(ip);
-                for (Advertisement ad : pool.advertisements()) {
-                    Cidr prefix = new Cidr(ip, IpAddresses.bits(ip) == 32 ? ad.aggregationLength()
-                            : ad.aggregationLengthV6());
-                    Route existing = routes.get(prefix);
+            List<Advertisement> ads = in.config().pool(d.pool()).orElseThrow().advertisements();
+            for (IpPart ip : part.ips()) {
+                vips.add(ip.ip());
+                for (int a = 0; a < ads.size(); a++) {
+                    Advertisement ad = ads.get(a);
+                    Cidr prefix = ip.prefixes().get(a);
+                    Slot slot = routes.get(prefix);
+                    Route existing = slot == null ? null : slot.route();
                     if (existing == null) {
-                        routes.put(prefix, new Route(prefix, ad.localPref(), ad.communities(), Set.of(key)));
+                        routes.put(prefix, new Slot(ip.prefixNums().get(a), new Route(prefix, ad.localPref(),
+                                ad.communities(), Set.of(key))));
                         routeOwner.put(prefix, key);
                     } else if (existing.localPref() == ad.localPref()
                             && Set.copyOf(existing.communities()).equals(Set.copyOf(ad.communities()))) {
                         TreeSet<String> owners = new TreeSet<>(existing.services());
                         owners.add(key);
-                        routes.put(prefix, new Route(prefix, existing.localPref(), existing.communities(), owners));
+                        routes.put(prefix, new Slot(slot.num(), new Route(prefix, existing.localPref(),
+                                existing.communities(), owners)));
                     } else {
                         problems.add(new Problem(key, prefix.toString(), "prefix " + prefix
                                 + " is also offered by " + routeOwner.get(prefix) + " with other attributes "
@@ -102,22 +147,63 @@ public final class Planner {
                                 + "); announcing " + routeOwner.get(prefix) + "'s"));
                     }
                 }
-                for (ServiceState.Port port : s.ports()) {
-                    VsKey vsKey = new VsKey(ip, port.protocol(), port.port());
-                    VirtualService vs = new VirtualService(ip, port.protocol(), port.port(),
-                            scheduler(in, s, ip, port, problems), key, realServers(in, s, ip, port));
-                    VirtualService clash = virtualServices.putIfAbsent(vsKey, vs);
+                for (PortPart port : ip.ports()) {
+                    if (port.schedulerProblem() != null) {
+                        problems.add(port.schedulerProblem());
+                    }
+                    VirtualService clash = virtualServices.putIfAbsent(port.key(), port.vs());
                     if (clash != null) {
-                        problems.add(new Problem(key, port.protocol() + "/" + port.port(), "port "
-                                + port.protocol() + "/" + port.port() + " on " + IpAddresses.format(ip)
-                                + " is already used by " + clash.service() + "; it keeps the port"));
+                        problems.add(new Problem(key, port.vs().protocol() + "/" + port.vs().port(), "port "
+                                + port.vs().protocol() + "/" + port.vs().port() + " on "
+                                + IpAddresses.format(ip.ip()) + " is already used by " + clash.service()
+                                + "; it keeps the port"));
                     }
                 }
             }
         }
+        if (memo != null) {
+            memo.inputs = inputs;
+            memo.parts = parts;
+        }
         List<Peer> peers = in.config().peers().stream().filter(p -> p.selects(in.nodeLabels())).toList();
-        return new Plan(decisions, peers, new ArrayList<>(routes.values()), vips,
-                new ArrayList<>(virtualServices.values()), problems);
+        List<Slot> slots = new ArrayList<>(routes.values());
+        slots.sort(Comparator.comparing(Slot::num).thenComparingInt(sl -> sl.route().prefix().prefixLength()));
+        List<Map.Entry<VsKey, VirtualService>> vss = new ArrayList<>(virtualServices.entrySet());
+        vss.sort(Map.Entry.comparingByKey(VsKey.ORDER));
+        return new Plan(decisions, peers, slots.stream().map(Slot::route).toList(), vips,
+                vss.stream().map(Map.Entry::getValue).toList(), problems);
+    }
+
+    /** Works out one Service's share of the plan. */
+    private static Part part(Input in, String key, ServiceState s, boolean excluded) {
+        Decision d = decide(in, s, excluded);
+        if (!d.announce()) {
+            return new Part(s, d, List.of(), true);
+        }
+        List<Advertisement> ads = in.config().pool(d.pool()).orElseThrow().advertisements();
+        List<IpPart> ips = new ArrayList<>(d.ips().size());
+        boolean reusable = true;
+        for (InetAddress ip : d.ips()) {
+            List<Cidr> prefixes = new ArrayList<>(ads.size());
+            List<Num> nums = new ArrayList<>(ads.size());
+            for (Advertisement ad : ads) {
+                Cidr prefix = new Cidr(ip, IpAddresses.bits(ip) == 32 ? ad.aggregationLength()
+                        : ad.aggregationLengthV6());
+                prefixes.add(prefix);
+                nums.add(Num.of(prefix.address()));
+            }
+            List<PortPart> ports = new ArrayList<>(s.ports().size());
+            for (ServiceState.Port port : s.ports()) {
+                List<Problem> bad = new ArrayList<>(1);
+                VirtualService vs = new VirtualService(ip, port.protocol(), port.port(),
+                        scheduler(in, s, ip, port, bad), key, realServers(in, s, ip, port));
+                reusable &= bad.isEmpty();
+                ports.add(new PortPart(new VsKey(Num.of(ip), ip, port.protocol(), port.port()), vs,
+                        bad.isEmpty() ? null : bad.getFirst()));
+            }
+            ips.add(new IpPart(ip, prefixes, nums, ports));
+        }
+        return new Part(s, d, ips, reusable);
     }
 
     private static Decision decide(Input in, ServiceState s, boolean excluded) {
@@ -242,9 +328,34 @@ public final class Planner {
     }
 
     /** A virtual service's identity, in (family, address, protocol, port) order. */
-    private record VsKey(InetAddress ip, String protocol, int port) {
-        static final Comparator<VsKey> ORDER = Comparator.comparingInt((VsKey k) -> IpAddresses.bits(k.ip()))
-                .thenComparing(VsKey::ip, IpAddresses::compare).thenComparing(VsKey::protocol)
+    private record VsKey(Num num, InetAddress ip, String protocol, int port) {
+        static final Comparator<VsKey> ORDER = Comparator.comparing(VsKey::num).thenComparing(VsKey::protocol)
                 .thenComparingInt(VsKey::port);
+    }
+
+    /** An address as a number, family first (IPv4 before IPv6), compared without copying its bytes each time. */
+    private record Num(int bits, long hi, long lo) implements Comparable<Num> {
+        static Num of(InetAddress a) {
+            byte[] b = a.getAddress();
+            long hi = 0;
+            long lo = 0;
+            for (int i = 0; i < b.length; i++) {
+                if (b.length == 16 && i < 8) {
+                    hi = hi << 8 | (b[i] & 0xffL);
+                } else {
+                    lo = lo << 8 | (b[i] & 0xffL);
+                }
+            }
+            return new Num(b.length * 8, hi, lo);
+        }
+
+        @Override
+        public int compareTo(Num o) {
+            int c = Integer.compare(bits, o.bits);
+            if (c == 0) {
+                c = Long.compareUnsigned(hi, o.hi);
+            }
+            return c != 0 ? c : Long.compareUnsigned(lo, o.lo);
+        }
     }
 }

@@ -340,4 +340,84 @@ class PlannerTest {
             assertThat(p).isEqualTo(reference);
         }
     }
+
+    /**
+     * Property: a plan that reuses the previous plans' work (the speaker's way) equals a plan worked out from scratch,
+     * over random sequences of changes: Services changed, added and deleted (the unchanged ones as the same
+     * instances), shared IPs, port clashes, bad scheduler annotations, node labels, dead nodes and config changes.
+     */
+    @org.junit.jupiter.api.RepeatedTest(30)
+    void reusingThePreviousPlansWorkGivesTheSamePlan() {
+        long seed = new Random().nextLong();
+        Random r = new Random(seed);
+        Config other = ((ConfigParser.Valid) ConfigParser.parseDocument("""
+                peers:
+                - {my-asn: 65211, peer-asn: 65210, peer-address: 10.0.0.2}
+                address-pools:
+                - {name: main, protocol: bgp, addresses: [172.19.100.0/24],
+                   bgp-advertisements: [{aggregation-length: 32}, {aggregation-length: 30, localpref: 50}]}
+                - {name: agg, protocol: bgp, addresses: [172.19.101.0/24]}
+                """)).config();
+        Map<String, ServiceState> services = new java.util.TreeMap<>();
+        Planner.Memo memo = new Planner.Memo();
+        Config config = CONFIG;
+        Map<String, String> labels = Map.of("rack", "a");
+        Set<String> dead = Set.of();
+        Plan previous = null;
+        for (int step = 0; step < 60; step++) {
+            int changes = step == 0 ? 25 : r.nextInt(4);
+            for (int c = 0; c < changes; c++) {
+                String name = "s" + r.nextInt(25);
+                if (r.nextInt(8) == 0) {
+                    services.remove(name);
+                } else {
+                    services.put(name, randomService(r, name));
+                }
+            }
+            switch (r.nextInt(12)) {
+                case 0 -> config = config == CONFIG ? other : CONFIG;
+                case 1 -> labels = r.nextBoolean() ? Map.of("rack", "b") : Map.of(Planner.EXCLUDE_LABEL, "");
+                case 2 -> labels = Map.of("rack", "a");
+                case 3 -> dead = r.nextBoolean() ? Set.of("node-2") : Set.of();
+                default -> { }
+            }
+            Planner.Input in = new Planner.Input(config, NODE, labels, List.copyOf(services.values()), dead,
+                    Optional.empty(), previous);
+            Plan fresh = Planner.plan(in);
+            Plan reused = Planner.plan(in, memo);
+            assertThat(reused).as("seed %d, step %d", seed, step).isEqualTo(fresh);
+            assertThat(fresh.routes()).isSortedAccordingTo(java.util.Comparator.comparing(Plan.Route::prefix));
+            assertThat(fresh.virtualServices()).isSortedAccordingTo(java.util.Comparator
+                    .comparingInt((Plan.VirtualService v) -> IpAddresses.bits(v.vip()))
+                    .thenComparing(Plan.VirtualService::vip, IpAddresses::compare)
+                    .thenComparing(Plan.VirtualService::protocol).thenComparingInt(Plan.VirtualService::port));
+            previous = fresh;
+        }
+    }
+
+    private static ServiceState randomService(Random r, String name) {
+        String[] ips = {"172.19.100.1", "172.19.100.2", "172.19.100.3", "172.19.101.1", "172.19.101.2",
+                "172.19.104.1", "172.19.102.1", "172.19.103.0", "192.168.0.10", "10.9.9.9", "not-an-ip"};
+        List<String> ingress = r.nextInt(6) == 0 ? List.of() : r.nextInt(8) == 0
+                ? List.of("172.19.102.1", "fd00:102::1") : List.of(ips[r.nextInt(ips.length)]);
+        List<Endpoint> eps = new ArrayList<>();
+        for (int i = r.nextInt(4); i > 0; i--) {
+            String node = "node-" + (1 + r.nextInt(3));
+            String address = "10.244." + node.substring(5) + "." + (1 + r.nextInt(5));
+            eps.add(switch (r.nextInt(4)) {
+                case 0 -> notReady(address, node);
+                case 1 -> terminating(address, node, r.nextBoolean());
+                default -> ep(address, node);
+            });
+        }
+        List<ServiceState.Port> ports = r.nextBoolean() ? List.of(new ServiceState.Port("http", "TCP", 80))
+                : List.of(new ServiceState.Port("http", "TCP", 80), new ServiceState.Port("dns", "UDP", 53));
+        Map<String, String> annotations = switch (r.nextInt(5)) {
+            case 0 -> Map.of(Planner.SCHEDULER_ANNOTATION, "rr");
+            case 1 -> Map.of(Planner.SCHEDULER_ANNOTATION, "fastest");
+            default -> Map.of();
+        };
+        return new ServiceState("ns", name, r.nextInt(10) == 0 ? "ClusterIP" : "LoadBalancer", Optional.empty(),
+                ingress, r.nextInt(3) == 0, ports, annotations, eps);
+    }
 }
