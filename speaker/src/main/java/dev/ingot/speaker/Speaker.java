@@ -78,7 +78,7 @@ public final class Speaker implements AutoCloseable {
     });
     private final AtomicBoolean scheduled = new AtomicBoolean();
     /** The share of a core planning may take, sustained. */
-    static final double PLAN_SHARE = 0.2;
+    static final double PLAN_SHARE = 0.1;
     /** The planning time that may be spent at once after a quiet spell. */
     static final java.time.Duration PLAN_BURST = java.time.Duration.ofSeconds(1);
     /** Planning thread only. */
